@@ -1,0 +1,228 @@
+//! The engine's settings and results.
+
+use std::time::Duration;
+
+use jiff::Timestamp;
+use serde::Serialize;
+
+use crate::client::ExpirySource;
+use crate::lease::LeaseInfo;
+use crate::policy::{Decision, RotationPolicy, SecretState};
+use crate::secret::{ClientSecret, Fingerprint, Password};
+use crate::store::{LastRotation, SecretRecord};
+
+/// The designated user's credentials.
+#[derive(Clone, Debug)]
+pub struct UserCredentials {
+    pub username: String,
+    pub password: Password,
+}
+
+/// Settings of an [`super::Engine`].
+#[derive(Clone, Debug)]
+pub struct EngineConfig {
+    pub entity_id: String,
+    /// Needed for Read and Reset; without them the engine can only use and
+    /// verify the stored secret.
+    pub credentials: Option<UserCredentials>,
+    /// Stored with an unknown expiry when the store is empty and no
+    /// credentials are configured.
+    pub bootstrap_secret: Option<ClientSecret>,
+    pub policy: RotationPolicy,
+    /// How long a lease lasts. Ten minutes is far above a rotation's few
+    /// seconds, yet frees an entity soon after a holder hangs.
+    pub lease_ttl: Duration,
+    /// How long `rotate` waits for another instance's lease before it fails.
+    pub lease_wait: Duration,
+}
+
+impl EngineConfig {
+    /// Settings with defaults for everything but the entity id.
+    pub fn new(entity_id: impl Into<String>) -> Self {
+        Self {
+            entity_id: entity_id.into(),
+            credentials: None,
+            bootstrap_secret: None,
+            policy: RotationPolicy::default(),
+            lease_ttl: Duration::from_secs(600),
+            lease_wait: Duration::from_secs(120),
+        }
+    }
+}
+
+/// Options of one `rotate` call.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RotateOptions {
+    /// Rotate even if the policy says the secret is not due.
+    pub force: bool,
+    /// Decide and report, without any Reset.
+    pub dry_run: bool,
+}
+
+/// What a `rotate` or `ensure_fresh` call did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RotationAction {
+    /// A new secret was obtained, verified and stored.
+    Rotated,
+    /// The secret is not due.
+    NotDue,
+    /// The secret is due, but the window or the jitter delay holds the
+    /// rotation back.
+    Deferred,
+    /// Another instance rotated while this one waited.
+    RotatedElsewhere,
+    /// A dry run: nothing was changed.
+    DryRun,
+}
+
+impl RotationAction {
+    /// Stable text, for example `rotated`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RotationAction::Rotated => "rotated",
+            RotationAction::NotDue => "not_due",
+            RotationAction::Deferred => "deferred",
+            RotationAction::RotatedElsewhere => "rotated_elsewhere",
+            RotationAction::DryRun => "dry_run",
+        }
+    }
+}
+
+/// The result of a `rotate` or `ensure_fresh` call.
+#[derive(Clone, Debug, Serialize)]
+pub struct RotationOutcome {
+    pub entity_id: String,
+    pub action: RotationAction,
+    /// The secret before the call.
+    pub old_fingerprint: Option<Fingerprint>,
+    /// The secret after the call.
+    pub fingerprint: Option<Fingerprint>,
+    pub expires_at: Option<Timestamp>,
+    pub days_left: Option<f64>,
+    /// True when the policy considers the secret due (for a dry run: whether a
+    /// rotation would happen).
+    pub due: bool,
+    /// Resets sent by this call: 0, 1, or 2 after a lost reply.
+    pub resets: u32,
+    pub reason: String,
+}
+
+pub(super) fn outcome(
+    record: &SecretRecord,
+    decision: &Decision,
+    action: RotationAction,
+    resets: u32,
+    reason: &str,
+) -> RotationOutcome {
+    let current = record.current.as_ref();
+    let old = if action == RotationAction::Rotated {
+        record.history.iter().rev().nth(1).map(|h| h.fingerprint.clone())
+    } else {
+        current.map(|c| c.fingerprint.clone())
+    };
+    RotationOutcome {
+        entity_id: record.entity_id.clone(),
+        action,
+        old_fingerprint: old,
+        fingerprint: current.map(|c| c.fingerprint.clone()),
+        expires_at: current.and_then(|c| c.expires_at),
+        days_left: decision.days_left(),
+        due: decision.due,
+        resets,
+        reason: reason.to_owned(),
+    }
+}
+
+/// What `recover` did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecoveryAction {
+    /// Nothing was interrupted and the stored secret authenticates.
+    Nothing,
+    /// An interrupted rotation was finished with the service's new secret.
+    Completed,
+    /// An interrupted rotation had not reset the secret; the journal was cleared.
+    RolledBack,
+    /// The stored secret was rejected; the service's current one was stored.
+    DriftHealed,
+}
+
+impl RecoveryAction {
+    /// Stable text, for example `drift_healed`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecoveryAction::Nothing => "nothing",
+            RecoveryAction::Completed => "completed",
+            RecoveryAction::RolledBack => "rolled_back",
+            RecoveryAction::DriftHealed => "drift_healed",
+        }
+    }
+}
+
+/// The result of `recover`.
+#[derive(Clone, Debug, Serialize)]
+pub struct RecoveryOutcome {
+    pub entity_id: String,
+    pub action: RecoveryAction,
+    pub fingerprint: Option<Fingerprint>,
+    pub message: String,
+}
+
+/// The state of an entity's stored secret.
+#[derive(Clone, Debug, Serialize)]
+pub struct SecretStatus {
+    pub entity_id: String,
+    /// Where the record is stored, such as `file:///…`.
+    pub store: String,
+    pub fingerprint: Option<Fingerprint>,
+    pub obtained_at: Option<Timestamp>,
+    pub expires_at: Option<Timestamp>,
+    pub expiry_source: Option<ExpirySource>,
+    pub seconds_left: Option<i64>,
+    pub days_left: Option<f64>,
+    pub state: SecretState,
+    pub due: bool,
+    pub emergency: bool,
+    /// When a scheduled rotation becomes due.
+    pub due_at: Option<Timestamp>,
+    /// Whether now is inside the rotation window (absent: no window set).
+    pub in_window: Option<bool>,
+    pub reason: String,
+    /// `idle`, `resetting` or `verifying`.
+    pub journal: String,
+    pub pending: bool,
+    pub last_rotation: Option<LastRotation>,
+    pub lease_holder: Option<LeaseInfo>,
+}
+
+pub(super) fn build_status(
+    record: &SecretRecord,
+    decision: &Decision,
+    policy: &RotationPolicy,
+    now: Timestamp,
+    lease_holder: Option<LeaseInfo>,
+    store: String,
+) -> SecretStatus {
+    let secret = record.current.as_ref().or(record.pending.as_ref());
+    SecretStatus {
+        entity_id: record.entity_id.clone(),
+        store,
+        fingerprint: secret.map(|s| s.fingerprint.clone()),
+        obtained_at: secret.map(|s| s.obtained_at),
+        expires_at: secret.and_then(|s| s.expires_at),
+        expiry_source: secret.map(|s| s.expiry_source),
+        seconds_left: decision.seconds_left,
+        days_left: decision.days_left(),
+        state: decision.state,
+        due: decision.due,
+        emergency: decision.emergency,
+        due_at: decision.due_at,
+        in_window: policy.window.as_ref().map(|w| w.contains(now)),
+        reason: decision.reason.clone(),
+        journal: record.journal.as_str().to_owned(),
+        pending: record.pending.is_some(),
+        last_rotation: record.last_rotation.clone(),
+        lease_holder,
+    }
+}

@@ -1,0 +1,262 @@
+//! [`RotationClient`]: the engine, the token cache and a background schedule
+//! behind one object. The command line and the Python, Node and JVM bindings
+//! all use this type, so that they behave the same.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use crate::client::{ClientConfig, EntityToken, TokenServiceClient};
+use crate::clock::Clock;
+use crate::engine::{Engine, EngineConfig, RecoveryOutcome, RotateOptions, RotationOutcome, SecretStatus};
+use crate::error::{Error, Result};
+use crate::events::{Event, EventBus};
+use crate::lease::{FileLease, LeaseManager, MemoryLease};
+use crate::store::{FileStore, MemoryStore, SecretStore};
+use crate::token_cache::{CachedToken, TokenCache};
+
+/// Where the secret is stored.
+#[derive(Clone)]
+pub enum StoreChoice {
+    /// A JSON file (the embedded default), with file-lock leases beside it.
+    File(PathBuf),
+    /// Process memory, with in-process leases.
+    Memory,
+    /// A store of the host application (a vault, say). Without a lease
+    /// manager, leases are in-process only.
+    Custom { store: Arc<dyn SecretStore>, lease: Option<Arc<dyn LeaseManager>> },
+}
+
+impl std::fmt::Debug for StoreChoice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StoreChoice::File(path) => write!(f, "File({})", path.display()),
+            StoreChoice::Memory => f.write_str("Memory"),
+            StoreChoice::Custom { store, .. } => write!(f, "Custom({})", store.describe()),
+        }
+    }
+}
+
+impl StoreChoice {
+    /// Parses `file:///path`, a plain path, or `memory:`.
+    pub fn parse(url: &str) -> Result<Self> {
+        let url = url.trim();
+        if url == "memory:" {
+            return Ok(StoreChoice::Memory);
+        }
+        if let Some(path) = url.strip_prefix("file://") {
+            return Ok(StoreChoice::File(PathBuf::from(path)));
+        }
+        if let Some((scheme, _)) = url.split_once("://") {
+            return Err(Error::Config(format!(
+                "store scheme {scheme:?} is not supported by this version; use file:///path/to/secret.json, or \
+                 implement a store in the host application"
+            )));
+        }
+        if url.is_empty() {
+            return Err(Error::Config("the store is empty; set AA_ROTATION_STORE".into()));
+        }
+        Ok(StoreChoice::File(PathBuf::from(url)))
+    }
+}
+
+/// Settings of a [`RotationClient`].
+#[derive(Clone, Debug)]
+pub struct RotationConfig {
+    pub engine: EngineConfig,
+    pub client: ClientConfig,
+    pub store: StoreChoice,
+    /// JSON-lines audit log of every event.
+    pub audit_log: Option<PathBuf>,
+    /// How often the background schedule checks the secret. Hourly is far
+    /// more often than a 30-day threshold needs, and cheap: one store read.
+    pub check_interval: Duration,
+    /// Fraction of an entity token's life after which it is refreshed.
+    pub token_refresh_fraction: f64,
+    pub clock: Clock,
+}
+
+impl RotationConfig {
+    /// Settings with defaults for the rest.
+    pub fn new(engine: EngineConfig, client: ClientConfig, store: StoreChoice) -> Self {
+        Self {
+            engine,
+            client,
+            store,
+            audit_log: None,
+            check_interval: Duration::from_secs(3600),
+            // 80% of a 24-hour token: a refresh about 5 hours before expiry
+            // leaves time to retry through an outage of the Token Service.
+            token_refresh_fraction: 0.8,
+            clock: Clock::system(),
+        }
+    }
+}
+
+/// Rotation, status and entity tokens for one entity.
+pub struct RotationClient {
+    engine: Arc<Engine>,
+    tokens: Arc<TokenCache>,
+    check_interval: Duration,
+    schedule: Mutex<Option<tokio::task::JoinHandle<()>>>,
+}
+
+impl std::fmt::Debug for RotationClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RotationClient")
+            .field("entity_id", &self.engine.entity_id())
+            .field("store", &self.engine.store().describe())
+            .finish_non_exhaustive()
+    }
+}
+
+impl RotationClient {
+    /// Builds the client. Makes no network call and touches no file.
+    pub fn new(config: RotationConfig) -> Result<Self> {
+        let client = TokenServiceClient::with_clock(config.client, config.clock.clone())?;
+        let (store, lease): (Arc<dyn SecretStore>, Arc<dyn LeaseManager>) = match config.store {
+            StoreChoice::File(path) => {
+                let store = FileStore::new(&path)?;
+                let lease = FileLease::new(store.path(), config.clock.clone());
+                (Arc::new(store), Arc::new(lease))
+            }
+            StoreChoice::Memory => (Arc::new(MemoryStore::new()), Arc::new(MemoryLease::new(config.clock.clone()))),
+            StoreChoice::Custom { store, lease } => {
+                let lease = lease.unwrap_or_else(|| Arc::new(MemoryLease::new(config.clock.clone())));
+                (store, lease)
+            }
+        };
+        let events = match config.audit_log {
+            Some(path) => EventBus::with_audit_log(path),
+            None => EventBus::new(),
+        };
+        let engine = Arc::new(Engine::new(config.engine, client, store, lease, events)?);
+        let tokens = Arc::new(TokenCache::new(engine.clone(), config.token_refresh_fraction));
+        Ok(Self { engine, tokens, check_interval: config.check_interval, schedule: Mutex::new(None) })
+    }
+
+    /// Returns a valid entity token, cached while fresh.
+    pub async fn access_token(&self) -> Result<Arc<EntityToken>> {
+        self.tokens.access_token().await
+    }
+
+    /// The cached entity token if fresh, without waiting.
+    pub fn cached_access_token(&self) -> Option<Arc<EntityToken>> {
+        self.tokens.cached()
+    }
+
+    /// Drops the cached entity token if its value is `token` (after a peer
+    /// answered 401), or any cached token when `token` is `None`.
+    pub fn invalidate(&self, token: Option<&str>) {
+        self.tokens.invalidate(token);
+    }
+
+    /// The stored secret's status.
+    pub async fn status(&self) -> Result<SecretStatus> {
+        self.engine.status().await
+    }
+
+    /// One rotation now if due, or in any case with `force`.
+    pub async fn rotate(&self, options: RotateOptions) -> Result<RotationOutcome> {
+        let outcome = self.engine.rotate(options).await?;
+        if outcome.action == crate::engine::RotationAction::Rotated {
+            // Entity tokens of the old secret stay valid, but new callers
+            // should get one from the new secret.
+            self.tokens.invalidate(None);
+        }
+        Ok(outcome)
+    }
+
+    /// Rotates if the policy, window and jitter say so; recovers first.
+    pub async fn ensure_fresh(&self) -> Result<RotationOutcome> {
+        let outcome = self.engine.ensure_fresh().await?;
+        if outcome.action == crate::engine::RotationAction::Rotated {
+            self.tokens.invalidate(None);
+        }
+        Ok(outcome)
+    }
+
+    /// Finishes an interrupted rotation or heals drift.
+    pub async fn recover(&self) -> Result<RecoveryOutcome> {
+        self.engine.recover().await
+    }
+
+    /// Calls `callback` for every event.
+    pub fn subscribe(&self, callback: impl Fn(&Event) + Send + Sync + 'static) -> u64 {
+        self.engine.events().subscribe(callback)
+    }
+
+    /// Stops delivering events to subscriber `id`.
+    pub fn unsubscribe(&self, id: u64) {
+        self.engine.events().unsubscribe(id);
+    }
+
+    /// Calls `listener` with each new entity token and on invalidation.
+    pub fn on_token_change(&self, listener: impl Fn(Option<&CachedToken>) + Send + Sync + 'static) {
+        self.tokens.on_change(listener);
+    }
+
+    /// The engine.
+    pub fn engine(&self) -> &Arc<Engine> {
+        &self.engine
+    }
+
+    /// The Token Service client.
+    pub fn token_service(&self) -> &TokenServiceClient {
+        self.engine.client()
+    }
+
+    /// Starts the background schedule on the current tokio runtime: recover
+    /// once, then `ensure_fresh` every check interval. Errors are logged and
+    /// published as events; the schedule keeps running. Calling `start` twice
+    /// keeps the first schedule.
+    pub fn start(&self) -> Result<()> {
+        let handle = tokio::runtime::Handle::try_current()
+            .map_err(|_| Error::Config("start() needs a running tokio runtime".into()))?;
+        let mut schedule = self.schedule.lock().map_err(|_| Error::Config("schedule lock poisoned".into()))?;
+        if schedule.as_ref().is_some_and(|task| !task.is_finished()) {
+            return Ok(());
+        }
+        let engine = self.engine.clone();
+        let tokens = self.tokens.clone();
+        let interval = self.check_interval;
+        *schedule = Some(handle.spawn(async move {
+            if let Err(error) = engine.recover().await {
+                tracing::error!(entity_id = %engine.entity_id(), error = %error, "recovery at start-up failed");
+            }
+            loop {
+                match engine.ensure_fresh().await {
+                    Ok(outcome) if outcome.action == crate::engine::RotationAction::Rotated => tokens.invalidate(None),
+                    Ok(_) => {}
+                    Err(error) => {
+                        tracing::error!(entity_id = %engine.entity_id(), error = %error, "scheduled check failed");
+                    }
+                }
+                // A secret rotated by another process: drop tokens of the old one
+                // at the next refresh rather than waiting for their expiry.
+                if let (Ok(secret), Some(cached)) = (engine.effective_secret().await, tokens.snapshot()) {
+                    if cached.token.secret_fingerprint != secret.fingerprint {
+                        tokens.invalidate(None);
+                    }
+                }
+                tokio::time::sleep(interval).await;
+            }
+        }));
+        Ok(())
+    }
+
+    /// Stops the background schedule.
+    pub fn stop(&self) {
+        if let Ok(mut schedule) = self.schedule.lock() {
+            if let Some(task) = schedule.take() {
+                task.abort();
+            }
+        }
+    }
+}
+
+impl Drop for RotationClient {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
