@@ -28,7 +28,8 @@ impl Clock {
         if offset == 0 {
             return now;
         }
-        now.checked_add(SignedDuration::from_millis(offset)).unwrap_or(now)
+        now.checked_add(SignedDuration::from_millis(offset))
+            .unwrap_or(now)
     }
 
     /// Moves this clock (and every clone of it) forward by `by`.

@@ -170,36 +170,55 @@ pub enum Error {
          a new user token is requested automatically, so this repeats only if the \
          designated user lost access"
     )]
-    UserTokenRejected { endpoint: Endpoint, detail: ServiceDetail },
+    UserTokenRejected {
+        endpoint: Endpoint,
+        detail: ServiceDetail,
+    },
 
     /// The designated user has no rights over the entity.
     #[error(
         "the designated user is not permitted to manage entity {entity_id} ({detail}); \
          check the entity id, or ask Sahamati to map this entity to the designated user"
     )]
-    EntityNotPermitted { entity_id: String, detail: ServiceDetail },
+    EntityNotPermitted {
+        entity_id: String,
+        detail: ServiceDetail,
+    },
 
     /// The Token Service rejected the entity id and secret.
     #[error(
         "the Token Service rejected the secret of entity {entity_id} ({detail}); \
          the secret is wrong, expired or was reset elsewhere: run `aa-rotation recover`"
     )]
-    InvalidEntitySecret { entity_id: String, detail: ServiceDetail },
+    InvalidEntitySecret {
+        entity_id: String,
+        detail: ServiceDetail,
+    },
 
     /// The Token Service rejected the request as malformed (HTTP 400).
     #[error("the Token Service rejected the {endpoint} request as invalid ({detail})")]
-    BadRequest { endpoint: Endpoint, detail: ServiceDetail },
+    BadRequest {
+        endpoint: Endpoint,
+        detail: ServiceDetail,
+    },
 
     /// HTTP 429.
     #[error(
         "the Token Service rate-limited the {endpoint} request{}; try again later",
         retry_after.map(|d| format!(" (Retry-After {} s)", d.as_secs())).unwrap_or_default()
     )]
-    RateLimited { endpoint: Endpoint, retry_after: Option<Duration>, detail: ServiceDetail },
+    RateLimited {
+        endpoint: Endpoint,
+        retry_after: Option<Duration>,
+        detail: ServiceDetail,
+    },
 
     /// An HTTP error status with the service's JSON error envelope.
     #[error("the Token Service failed the {endpoint} request ({detail}); try again later")]
-    ServerError { endpoint: Endpoint, detail: ServiceDetail },
+    ServerError {
+        endpoint: Endpoint,
+        detail: ServiceDetail,
+    },
 
     /// An HTTP error status whose body is not the service's JSON envelope, as
     /// gateways and load balancers produce.
@@ -207,7 +226,11 @@ pub enum Error {
         "a gateway in front of the Token Service answered the {endpoint} request with HTTP {status} \
          and a non-JSON body ({excerpt:?}); try again later"
     )]
-    GatewayError { endpoint: Endpoint, status: u16, excerpt: String },
+    GatewayError {
+        endpoint: Endpoint,
+        status: u16,
+        excerpt: String,
+    },
 
     /// A redirect, which is never followed because the request carries credentials.
     #[error(
@@ -217,11 +240,15 @@ pub enum Error {
     Redirected { endpoint: Endpoint, status: u16 },
 
     /// No complete response within the timeout.
-    #[error("the {endpoint} request to the Token Service timed out; check connectivity and try again")]
+    #[error(
+        "the {endpoint} request to the Token Service timed out; check connectivity and try again"
+    )]
     Timeout { endpoint: Endpoint },
 
     /// The connection failed or closed before a complete response arrived.
-    #[error("the {endpoint} request to the Token Service failed: {detail}; check connectivity and try again")]
+    #[error(
+        "the {endpoint} request to the Token Service failed: {detail}; check connectivity and try again"
+    )]
     Connection { endpoint: Endpoint, detail: String },
 
     /// A response that could not be understood.
@@ -358,14 +385,21 @@ impl Error {
     /// unknown: a timeout or a connection lost after the request was sent. For
     /// a Reset, this means the secret may have changed.
     pub fn is_outcome_unknown(&self) -> bool {
-        matches!(self.root(), Error::Timeout { .. } | Error::Connection { .. })
+        matches!(
+            self.root(),
+            Error::Timeout { .. } | Error::Connection { .. }
+        )
     }
 
     pub(crate) fn rotation(entity_id: &str, step: &'static str, source: Error) -> Error {
         match source {
             // Keep one level: a nested step error already names its step.
             already @ Error::RotationFailed { .. } => already,
-            other => Error::RotationFailed { entity_id: entity_id.to_owned(), step, source: Box::new(other) },
+            other => Error::RotationFailed {
+                entity_id: entity_id.to_owned(),
+                step,
+                source: Box::new(other),
+            },
         }
     }
 }
@@ -390,7 +424,10 @@ mod tests {
         let cause = Error::RateLimited {
             endpoint: Endpoint::SecretReset,
             retry_after: Some(Duration::from_secs(7)),
-            detail: ServiceDetail { status: 429, ..Default::default() },
+            detail: ServiceDetail {
+                status: 429,
+                ..Default::default()
+            },
         };
         let error = Error::rotation("FIU-1", "reset", cause);
         assert_eq!(error.kind(), ErrorKind::RotationFailed);
@@ -402,7 +439,12 @@ mod tests {
 
     #[test]
     fn password_message_names_the_fix() {
-        let error = Error::InvalidUserCredentials { detail: ServiceDetail { status: 401, ..Default::default() } };
+        let error = Error::InvalidUserCredentials {
+            detail: ServiceDetail {
+                status: 401,
+                ..Default::default()
+            },
+        };
         let text = error.to_string();
         assert!(text.contains("password has expired"));
         assert!(text.contains("Sahamati"));

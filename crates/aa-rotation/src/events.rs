@@ -73,7 +73,12 @@ pub struct EventBus {
 
 impl std::fmt::Debug for EventBus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("EventBus").field("audit", &self.audit.as_ref().map(|a| a.path.display().to_string())).finish()
+        f.debug_struct("EventBus")
+            .field(
+                "audit",
+                &self.audit.as_ref().map(|a| a.path.display().to_string()),
+            )
+            .finish()
     }
 }
 
@@ -85,7 +90,13 @@ impl EventBus {
 
     /// A bus that also appends every event to the JSON-lines file `path`.
     pub fn with_audit_log(path: impl Into<PathBuf>) -> Self {
-        Self { audit: Some(Arc::new(AuditLog { path: path.into(), lock: Mutex::new(()) })), ..Self::default() }
+        Self {
+            audit: Some(Arc::new(AuditLog {
+                path: path.into(),
+                lock: Mutex::new(()),
+            })),
+            ..Self::default()
+        }
     }
 
     /// Calls `callback` for every later event; returns an id for
@@ -123,19 +134,22 @@ impl EventBus {
             message = %event.message,
             "rotation event"
         );
-        if let Some(audit) = &self.audit {
-            if let Err(e) = audit.append(&event) {
+        if let Some(audit) = &self.audit
+            && let Err(e) = audit.append(&event) {
                 tracing::error!(path = %audit.path.display(), error = %e, "could not append to the audit log");
             }
-        }
         let subscribers: Vec<Subscriber> = match self.subscribers.read() {
             Ok(list) => list.iter().map(|(_, s)| s.clone()).collect(),
             Err(_) => return,
         };
         for subscriber in subscribers {
-            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| subscriber(&event)));
+            let outcome =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| subscriber(&event)));
             if outcome.is_err() {
-                tracing::error!(event = event.kind.as_str(), "an event subscriber panicked; it stays subscribed");
+                tracing::error!(
+                    event = event.kind.as_str(),
+                    "an event subscriber panicked; it stays subscribed"
+                );
             }
         }
     }
@@ -151,8 +165,15 @@ impl AuditLog {
     fn append(&self, event: &Event) -> std::io::Result<()> {
         let mut line = serde_json::to_vec(event).map_err(std::io::Error::other)?;
         line.push(b'\n');
-        let _guard = self.lock.lock().map_err(|_| std::io::Error::other("audit log lock poisoned"))?;
-        let mut file = OpenOptions::new().create(true).append(true).mode(0o600).open(&self.path)?;
+        let _guard = self
+            .lock
+            .lock()
+            .map_err(|_| std::io::Error::other("audit log lock poisoned"))?;
+        let mut file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .mode(0o600)
+            .open(&self.path)?;
         // One write call per line: O_APPEND keeps lines from several processes whole.
         file.write_all(&line)
     }
@@ -197,12 +218,18 @@ mod tests {
         bus.emit(event(EventKind::Rotated));
         bus.emit(event(EventKind::DriftHealed));
         let text = std::fs::read_to_string(&path).unwrap();
-        let lines: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        let lines: Vec<serde_json::Value> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
         assert_eq!(lines.len(), 2);
         assert_eq!(lines[0]["kind"], "rotated");
         assert_eq!(lines[1]["kind"], "drift_healed");
         assert_eq!(lines[0]["new_fingerprint"], Fingerprint::of("new").as_str());
         use std::os::unix::fs::PermissionsExt;
-        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
     }
 }

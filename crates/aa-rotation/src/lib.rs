@@ -24,13 +24,18 @@ pub mod settings;
 pub mod store;
 pub mod token_cache;
 
-pub use client::{ClientConfig, EntityToken, Environment, SecretInfo, TokenServiceClient, UserToken};
+pub use client::{
+    ClientConfig, EntityToken, Environment, SecretInfo, TokenServiceClient, UserToken,
+};
 pub use clock::Clock;
-pub use engine::{Engine, EngineConfig, RecoveryOutcome, RotateOptions, RotationOutcome, SecretStatus, UserCredentials};
+pub use engine::{
+    Engine, EngineConfig, RecoveryOutcome, RotateOptions, RotationOutcome, SecretStatus,
+    UserCredentials,
+};
 pub use error::{Endpoint, Error, ErrorKind, Result, ServiceDetail};
 pub use events::{Event, EventBus, EventKind};
+pub use policy::{RotationPolicy, RotationWindow, SecretState};
 pub use rotation_client::{RotationClient, RotationConfig, StoreChoice};
+pub use secret::{BearerToken, ClientSecret, Fingerprint, Password};
 pub use settings::Settings;
 pub use token_cache::CachedToken;
-pub use policy::{RotationPolicy, RotationWindow, SecretState};
-pub use secret::{BearerToken, ClientSecret, Fingerprint, Password};

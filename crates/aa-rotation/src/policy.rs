@@ -122,7 +122,12 @@ impl Decision {
 impl RotationPolicy {
     /// Decides for a secret that expires at `expires_at` and was obtained at
     /// `obtained_at`, at instant `now`.
-    pub fn decide(&self, expires_at: Option<Timestamp>, obtained_at: Option<Timestamp>, now: Timestamp) -> Decision {
+    pub fn decide(
+        &self,
+        expires_at: Option<Timestamp>,
+        obtained_at: Option<Timestamp>,
+        now: Timestamp,
+    ) -> Decision {
         let rotate_before = secs(self.rotate_before);
         let age_due_at = match (self.max_age, obtained_at) {
             (Some(max_age), Some(obtained)) => Some(add(obtained, secs(max_age))),
@@ -132,7 +137,11 @@ impl RotationPolicy {
         let Some(expires_at) = expires_at else {
             let aged = age_due_at.is_some_and(|at| now >= at);
             return Decision {
-                state: if aged { SecretState::Due } else { SecretState::Unknown },
+                state: if aged {
+                    SecretState::Due
+                } else {
+                    SecretState::Unknown
+                },
                 seconds_left: None,
                 due: aged,
                 emergency: false,
@@ -155,18 +164,49 @@ impl RotationPolicy {
         let days_text = format_days(seconds_left);
 
         let (state, reason) = if seconds_left <= 0 && -seconds_left < grace {
-            (SecretState::GracePeriod, format!("the secret expired {} ago and is in its grace period", format_days(-seconds_left)))
+            (
+                SecretState::GracePeriod,
+                format!(
+                    "the secret expired {} ago and is in its grace period",
+                    format_days(-seconds_left)
+                ),
+            )
         } else if seconds_left <= 0 {
-            (SecretState::Expired, format!("the secret expired {} ago, past any grace period", format_days(-seconds_left)))
+            (
+                SecretState::Expired,
+                format!(
+                    "the secret expired {} ago, past any grace period",
+                    format_days(-seconds_left)
+                ),
+            )
         } else if seconds_left < rotate_before {
-            (SecretState::Due, format!("{days_text} left, less than the {} rotation threshold", format_days(rotate_before)))
+            (
+                SecretState::Due,
+                format!(
+                    "{days_text} left, less than the {} rotation threshold",
+                    format_days(rotate_before)
+                ),
+            )
         } else if age_due_at.is_some_and(|at| now >= at) {
-            (SecretState::Due, format!("{days_text} left, but the secret is older than the maximum age"))
+            (
+                SecretState::Due,
+                format!("{days_text} left, but the secret is older than the maximum age"),
+            )
         } else {
-            (SecretState::Healthy, format!("{days_text} left; rotation due from {due_at}"))
+            (
+                SecretState::Healthy,
+                format!("{days_text} left; rotation due from {due_at}"),
+            )
         };
         let emergency = matches!(state, SecretState::GracePeriod | SecretState::Expired);
-        Decision { state, seconds_left: Some(seconds_left), due: state != SecretState::Healthy, emergency, due_at: Some(due_at), reason }
+        Decision {
+            state,
+            seconds_left: Some(seconds_left),
+            due: state != SecretState::Healthy,
+            emergency,
+            due_at: Some(due_at),
+            reason,
+        }
     }
 }
 
@@ -175,7 +215,12 @@ fn secs(duration: Duration) -> i64 {
 }
 
 fn add(at: Timestamp, seconds: i64) -> Timestamp {
-    at.checked_add(SignedDuration::from_secs(seconds)).unwrap_or(if seconds < 0 { Timestamp::MIN } else { Timestamp::MAX })
+    at.checked_add(SignedDuration::from_secs(seconds))
+        .unwrap_or(if seconds < 0 {
+            Timestamp::MIN
+        } else {
+            Timestamp::MAX
+        })
 }
 
 /// "12.5 days" or "3.2 hours".
@@ -212,15 +257,27 @@ impl RotationWindow {
         let [days, hours, zone] = parts.as_slice() else {
             return Err(bad("it needs three parts: days, hours and time zone"));
         };
-        let weekdays = parse_weekdays(days).ok_or_else(|| bad("the days are not like Mon-Fri or Mon,Wed"))?;
-        let (start, end) = hours.split_once('-').ok_or_else(|| bad("the hours are not like 10:00-16:00"))?;
-        let start: Time = start.parse().map_err(|_| bad("the start time is not HH:MM"))?;
+        let weekdays =
+            parse_weekdays(days).ok_or_else(|| bad("the days are not like Mon-Fri or Mon,Wed"))?;
+        let (start, end) = hours
+            .split_once('-')
+            .ok_or_else(|| bad("the hours are not like 10:00-16:00"))?;
+        let start: Time = start
+            .parse()
+            .map_err(|_| bad("the start time is not HH:MM"))?;
         let end: Time = end.parse().map_err(|_| bad("the end time is not HH:MM"))?;
         if start == end {
             return Err(bad("the start and end times are equal"));
         }
-        let zone = TimeZone::get(zone).map_err(|_| bad("the time zone is not a known IANA name"))?;
-        Ok(Self { weekdays, start, end, zone, text: text.trim().to_owned() })
+        let zone =
+            TimeZone::get(zone).map_err(|_| bad("the time zone is not a known IANA name"))?;
+        Ok(Self {
+            weekdays,
+            start,
+            end,
+            zone,
+            text: text.trim().to_owned(),
+        })
     }
 
     /// True when `at` falls inside the window.
@@ -310,17 +367,26 @@ mod tests {
             (-30, SecretState::Expired),
         ];
         for (offset_days, expected) in cases {
-            let expires = now.checked_add(SignedDuration::from_hours(24 * offset_days)).unwrap();
+            let expires = now
+                .checked_add(SignedDuration::from_hours(24 * offset_days))
+                .unwrap();
             let decision = policy.decide(Some(expires), None, now);
             assert_eq!(decision.state, expected, "offset {offset_days} days");
-            assert_eq!(decision.emergency, offset_days <= 0, "offset {offset_days} days");
+            assert_eq!(
+                decision.emergency,
+                offset_days <= 0,
+                "offset {offset_days} days"
+            );
         }
     }
 
     #[test]
     fn max_age_makes_old_secret_due() {
         let now = at("2026-06-01T00:00:00Z");
-        let policy = RotationPolicy { max_age: Some(days(90)), ..Default::default() };
+        let policy = RotationPolicy {
+            max_age: Some(days(90)),
+            ..Default::default()
+        };
         let obtained = at("2026-02-01T00:00:00Z");
         let expires = at("2026-12-01T00:00:00Z");
         let decision = policy.decide(Some(expires), Some(obtained), now);
@@ -357,9 +423,13 @@ mod tests {
 
     #[test]
     fn window_parse_errors_name_the_part() {
-        let error = RotationWindow::parse("Mon-Fri 10:00-16:00 Mars/Olympus").unwrap_err().to_string();
+        let error = RotationWindow::parse("Mon-Fri 10:00-16:00 Mars/Olympus")
+            .unwrap_err()
+            .to_string();
         assert!(error.contains("time zone"), "{error}");
-        let error = RotationWindow::parse("weekdays 10-16").unwrap_err().to_string();
+        let error = RotationWindow::parse("weekdays 10-16")
+            .unwrap_err()
+            .to_string();
         assert!(error.contains("three parts"), "{error}");
         assert!(RotationWindow::parse("Mon,Wed,Fri 09:00-10:00 UTC").is_ok());
         assert!(RotationWindow::parse("* 09:00-10:00 UTC").is_ok());

@@ -8,7 +8,9 @@ use std::time::Duration;
 
 use crate::client::{ClientConfig, EntityToken, TokenServiceClient};
 use crate::clock::Clock;
-use crate::engine::{Engine, EngineConfig, RecoveryOutcome, RotateOptions, RotationOutcome, SecretStatus};
+use crate::engine::{
+    Engine, EngineConfig, RecoveryOutcome, RotateOptions, RotationOutcome, SecretStatus,
+};
 use crate::error::{Error, Result};
 use crate::events::{Event, EventBus};
 use crate::lease::{FileLease, LeaseManager, MemoryLease};
@@ -24,7 +26,10 @@ pub enum StoreChoice {
     Memory,
     /// A store of the host application (a vault, say). Without a lease
     /// manager, leases are in-process only.
-    Custom { store: Arc<dyn SecretStore>, lease: Option<Arc<dyn LeaseManager>> },
+    Custom {
+        store: Arc<dyn SecretStore>,
+        lease: Option<Arc<dyn LeaseManager>>,
+    },
 }
 
 impl std::fmt::Debug for StoreChoice {
@@ -54,7 +59,9 @@ impl StoreChoice {
             )));
         }
         if url.is_empty() {
-            return Err(Error::Config("the store is empty; set AA_ROTATION_STORE".into()));
+            return Err(Error::Config(
+                "the store is empty; set AA_ROTATION_STORE".into(),
+            ));
         }
         Ok(StoreChoice::File(PathBuf::from(url)))
     }
@@ -120,9 +127,13 @@ impl RotationClient {
                 let lease = FileLease::new(store.path(), config.clock.clone());
                 (Arc::new(store), Arc::new(lease))
             }
-            StoreChoice::Memory => (Arc::new(MemoryStore::new()), Arc::new(MemoryLease::new(config.clock.clone()))),
+            StoreChoice::Memory => (
+                Arc::new(MemoryStore::new()),
+                Arc::new(MemoryLease::new(config.clock.clone())),
+            ),
             StoreChoice::Custom { store, lease } => {
-                let lease = lease.unwrap_or_else(|| Arc::new(MemoryLease::new(config.clock.clone())));
+                let lease =
+                    lease.unwrap_or_else(|| Arc::new(MemoryLease::new(config.clock.clone())));
                 (store, lease)
             }
         };
@@ -131,8 +142,16 @@ impl RotationClient {
             None => EventBus::new(),
         };
         let engine = Arc::new(Engine::new(config.engine, client, store, lease, events)?);
-        let tokens = Arc::new(TokenCache::new(engine.clone(), config.token_refresh_fraction));
-        Ok(Self { engine, tokens, check_interval: config.check_interval, schedule: Mutex::new(None) })
+        let tokens = Arc::new(TokenCache::new(
+            engine.clone(),
+            config.token_refresh_fraction,
+        ));
+        Ok(Self {
+            engine,
+            tokens,
+            check_interval: config.check_interval,
+            schedule: Mutex::new(None),
+        })
     }
 
     /// Returns a valid entity token, cached while fresh.
@@ -213,7 +232,10 @@ impl RotationClient {
     pub fn start(&self) -> Result<()> {
         let handle = tokio::runtime::Handle::try_current()
             .map_err(|_| Error::Config("start() needs a running tokio runtime".into()))?;
-        let mut schedule = self.schedule.lock().map_err(|_| Error::Config("schedule lock poisoned".into()))?;
+        let mut schedule = self
+            .schedule
+            .lock()
+            .map_err(|_| Error::Config("schedule lock poisoned".into()))?;
         if schedule.as_ref().is_some_and(|task| !task.is_finished()) {
             return Ok(());
         }
@@ -234,11 +256,10 @@ impl RotationClient {
                 }
                 // A secret rotated by another process: drop tokens of the old one
                 // at the next refresh rather than waiting for their expiry.
-                if let (Ok(secret), Some(cached)) = (engine.effective_secret().await, tokens.snapshot()) {
-                    if cached.token.secret_fingerprint != secret.fingerprint {
+                if let (Ok(secret), Some(cached)) = (engine.effective_secret().await, tokens.snapshot())
+                    && cached.token.secret_fingerprint != secret.fingerprint {
                         tokens.invalidate(None);
                     }
-                }
                 tokio::time::sleep(interval).await;
             }
         }));
@@ -247,11 +268,10 @@ impl RotationClient {
 
     /// Stops the background schedule.
     pub fn stop(&self) {
-        if let Ok(mut schedule) = self.schedule.lock() {
-            if let Some(task) = schedule.take() {
+        if let Ok(mut schedule) = self.schedule.lock()
+            && let Some(task) = schedule.take() {
                 task.abort();
             }
-        }
     }
 }
 

@@ -129,12 +129,17 @@ pub mod expose_for_serde {
     use super::ClientSecret;
 
     /// Writes the secret's value.
-    pub fn serialize<S: Serializer>(secret: &ClientSecret, serializer: S) -> Result<S::Ok, S::Error> {
+    pub fn serialize<S: Serializer>(
+        secret: &ClientSecret,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(secret.expose_secret())
     }
 
     /// Reads a secret's value.
-    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<ClientSecret, D::Error> {
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<ClientSecret, D::Error> {
         ClientSecret::deserialize(deserializer)
     }
 }
@@ -169,7 +174,10 @@ mod tests {
     fn client_secret_is_redacted() {
         let secret = ClientSecret::new(CANARY);
         assert_redacted(format!("{secret:?}"), format!("{secret}"));
-        assert_redacted(format!("{secret:#?}"), format!("{secret:>30}").trim().to_owned());
+        assert_redacted(
+            format!("{secret:#?}"),
+            format!("{secret:>30}").trim().to_owned(),
+        );
         assert_eq!(secret.expose_secret(), CANARY);
     }
 
@@ -177,7 +185,10 @@ mod tests {
     fn password_is_redacted() {
         let password = Password::new(CANARY);
         assert_redacted(format!("{password:?}"), format!("{password}"));
-        assert_eq!(format!("{:?}", Some(&password)), "Some(Password([redacted]))");
+        assert_eq!(
+            format!("{:?}", Some(&password)),
+            "Some(Password([redacted]))"
+        );
     }
 
     #[test]
@@ -190,7 +201,10 @@ mod tests {
     fn fingerprint_matches_known_digest() {
         // SHA-256("test") = 9f86d081884c7d659a2feaa0c55ad015...
         assert_eq!(Fingerprint::of("test").as_str(), "sha256:9f86d081884c7d65");
-        assert_eq!(ClientSecret::new("test").fingerprint(), Fingerprint::of("test"));
+        assert_eq!(
+            ClientSecret::new("test").fingerprint(),
+            Fingerprint::of("test")
+        );
     }
 
     #[test]

@@ -83,11 +83,19 @@ impl Settings {
     }
 
     fn from_file(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Error::Config(format!("could not read the configuration file {}: {e}", path.display())))?;
-        let value: toml::Table = text
-            .parse()
-            .map_err(|e: toml::de::Error| Error::Config(format!("{} is not valid TOML: {}", path.display(), e.message())))?;
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            Error::Config(format!(
+                "could not read the configuration file {}: {e}",
+                path.display()
+            ))
+        })?;
+        let value: toml::Table = text.parse().map_err(|e: toml::de::Error| {
+            Error::Config(format!(
+                "{} is not valid TOML: {}",
+                path.display(),
+                e.message()
+            ))
+        })?;
         for forbidden in ["password", "secret"] {
             if value.contains_key(forbidden) {
                 return Err(Error::Config(format!(
@@ -98,19 +106,28 @@ impl Settings {
                 )));
             }
         }
-        value
-            .try_into()
-            .map_err(|e: toml::de::Error| Error::Config(format!("{}: {}", path.display(), e.message())))
+        value.try_into().map_err(|e: toml::de::Error| {
+            Error::Config(format!("{}: {}", path.display(), e.message()))
+        })
     }
 
     fn apply_env(&mut self, var: &impl Fn(&str) -> Option<String>) -> Result<()> {
-        let get = |name: &str| var(&format!("{PREFIX}{name}")).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let get = |name: &str| {
+            var(&format!("{PREFIX}{name}"))
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
         let number = |name: &str| -> Result<Option<f64>> {
             get(name)
                 .map(|v| {
-                    v.parse::<f64>().ok().filter(|n| n.is_finite() && *n >= 0.0).ok_or_else(|| {
-                        Error::Config(format!("{PREFIX}{name} is {v:?}, expected a non-negative number"))
-                    })
+                    v.parse::<f64>()
+                        .ok()
+                        .filter(|n| n.is_finite() && *n >= 0.0)
+                        .ok_or_else(|| {
+                            Error::Config(format!(
+                                "{PREFIX}{name} is {v:?}, expected a non-negative number"
+                            ))
+                        })
                 })
                 .transpose()
         };
@@ -119,8 +136,14 @@ impl Settings {
         set(&mut self.base_url, get("BASE_URL"));
         set(&mut self.entity_id, get("ENTITY_ID"));
         set(&mut self.username, get("USERNAME"));
-        set(&mut self.username_file, get("USERNAME_FILE").map(PathBuf::from));
-        set(&mut self.password_file, get("PASSWORD_FILE").map(PathBuf::from));
+        set(
+            &mut self.username_file,
+            get("USERNAME_FILE").map(PathBuf::from),
+        );
+        set(
+            &mut self.password_file,
+            get("PASSWORD_FILE").map(PathBuf::from),
+        );
         set(&mut self.secret_file, get("SECRET_FILE").map(PathBuf::from));
         set(&mut self.store, get("STORE"));
         set(&mut self.audit_log, get("AUDIT_LOG").map(PathBuf::from));
@@ -128,17 +151,28 @@ impl Settings {
         set(&mut self.max_age_days, number("MAX_AGE_DAYS")?);
         if let Some(days) = get("SECRET_EXPIRY_DAYS") {
             self.secret_expiry_days = Some(days.parse().map_err(|_| {
-                Error::Config(format!("{PREFIX}SECRET_EXPIRY_DAYS is {days:?}, expected a whole number of days"))
+                Error::Config(format!(
+                    "{PREFIX}SECRET_EXPIRY_DAYS is {days:?}, expected a whole number of days"
+                ))
             })?);
         }
         set(&mut self.window, get("WINDOW"));
         set(&mut self.jitter_minutes, number("JITTER_MINUTES")?);
         set(&mut self.grace_period_days, number("GRACE_PERIOD_DAYS")?);
-        set(&mut self.connect_timeout_seconds, number("CONNECT_TIMEOUT_SECONDS")?);
-        set(&mut self.request_timeout_seconds, number("REQUEST_TIMEOUT_SECONDS")?);
+        set(
+            &mut self.connect_timeout_seconds,
+            number("CONNECT_TIMEOUT_SECONDS")?,
+        );
+        set(
+            &mut self.request_timeout_seconds,
+            number("REQUEST_TIMEOUT_SECONDS")?,
+        );
         set(&mut self.ca_file, get("CA_FILE").map(PathBuf::from));
         set(&mut self.oidc_token_url, get("OIDC_TOKEN_URL"));
-        set(&mut self.check_interval_minutes, number("CHECK_INTERVAL_MINUTES")?);
+        set(
+            &mut self.check_interval_minutes,
+            number("CHECK_INTERVAL_MINUTES")?,
+        );
         set(&mut self.lease_wait_seconds, number("LEASE_WAIT_SECONDS")?);
 
         // Values taken as they are: a password may start or end with spaces.
@@ -166,15 +200,17 @@ impl Settings {
         if let Some(name) = &self.username {
             return Ok(Some(name.clone()));
         }
-        self.username_file.as_deref().map(|p| read_credential_file(p, "username")).transpose()
+        self.username_file
+            .as_deref()
+            .map(|p| read_credential_file(p, "username"))
+            .transpose()
     }
 
     /// Checks everything and builds the client configuration.
     pub fn into_config(self) -> Result<RotationConfig> {
-        let entity_id = self
-            .entity_id
-            .clone()
-            .ok_or_else(|| Error::Config("the entity id is not set; set AA_ROTATION_ENTITY_ID or entity_id".into()))?;
+        let entity_id = self.entity_id.clone().ok_or_else(|| {
+            Error::Config("the entity id is not set; set AA_ROTATION_ENTITY_ID or entity_id".into())
+        })?;
 
         let mut client = match (&self.base_url, &self.environment) {
             (Some(url), _) => ClientConfig::for_base_url(url)?,
@@ -198,13 +234,16 @@ impl Settings {
         }
         if let Some(path) = &self.ca_file {
             client.extra_ca_pem = Some(std::fs::read(path).map_err(|e| {
-                Error::Config(format!("could not read the CA certificate file {}: {e}", path.display()))
+                Error::Config(format!(
+                    "could not read the CA certificate file {}: {e}",
+                    path.display()
+                ))
             })?);
         }
         if let Some(url) = &self.oidc_token_url {
-            client.legacy_oidc_token_url = Some(
-                Url::parse(url).map_err(|e| Error::Config(format!("invalid OpenID Connect token URL {url:?}: {e}")))?,
-            );
+            client.legacy_oidc_token_url = Some(Url::parse(url).map_err(|e| {
+                Error::Config(format!("invalid OpenID Connect token URL {url:?}: {e}"))
+            })?);
         }
         client.validate()?;
 
@@ -245,7 +284,9 @@ impl Settings {
         }
         if let Some(d) = self.secret_expiry_days {
             if d == 0 {
-                return Err(Error::Config("secret_expiry_days must be at least 1".into()));
+                return Err(Error::Config(
+                    "secret_expiry_days must be at least 1".into(),
+                ));
             }
             policy.secret_expiry_days = Some(d);
         }
@@ -259,7 +300,10 @@ impl Settings {
             policy.grace_period = day_setting("grace_period_days", d)?;
         }
 
-        let store_url = self.store.clone().unwrap_or_else(|| DEFAULT_STORE.to_owned());
+        let store_url = self
+            .store
+            .clone()
+            .unwrap_or_else(|| DEFAULT_STORE.to_owned());
         let store = StoreChoice::parse(&store_url)?;
         let audit_log = self.audit_log.clone().or_else(|| match &store {
             StoreChoice::File(path) => Some(crate::store::file::sibling(path, ".audit.jsonl")),
@@ -276,7 +320,8 @@ impl Settings {
         let mut config = RotationConfig::new(engine, client, store);
         config.audit_log = audit_log;
         if let Some(minutes) = self.check_interval_minutes {
-            config.check_interval = seconds_setting("check_interval_minutes", minutes * 60.0)?.max(Duration::from_secs(1));
+            config.check_interval = seconds_setting("check_interval_minutes", minutes * 60.0)?
+                .max(Duration::from_secs(1));
         }
         Ok(config)
     }
@@ -289,13 +334,18 @@ fn set<T>(slot: &mut Option<T>, value: Option<T>) {
 }
 
 fn seconds_setting(name: &str, seconds: f64) -> Result<Duration> {
-    Duration::try_from_secs_f64(seconds)
-        .map_err(|_| Error::Config(format!("{name} is {seconds}, expected a non-negative number")))
+    Duration::try_from_secs_f64(seconds).map_err(|_| {
+        Error::Config(format!(
+            "{name} is {seconds}, expected a non-negative number"
+        ))
+    })
 }
 
 fn day_setting(name: &str, value: f64) -> Result<Duration> {
     if !(0.0..=3650.0).contains(&value) {
-        return Err(Error::Config(format!("{name} is {value}, expected a number of days from 0 to 3650")));
+        return Err(Error::Config(format!(
+            "{name} is {value}, expected a number of days from 0 to 3650"
+        )));
     }
     Ok(Duration::from_secs_f64(value * days(1).as_secs_f64()))
 }
@@ -305,8 +355,12 @@ fn day_setting(name: &str, value: f64) -> Result<Duration> {
 /// 0400) as much as the store does.
 fn read_credential_file(path: &Path, what: &str) -> Result<String> {
     use std::os::unix::fs::PermissionsExt;
-    let metadata = std::fs::metadata(path)
-        .map_err(|e| Error::Config(format!("could not read the {what} file {}: {e}", path.display())))?;
+    let metadata = std::fs::metadata(path).map_err(|e| {
+        Error::Config(format!(
+            "could not read the {what} file {}: {e}",
+            path.display()
+        ))
+    })?;
     let mode = metadata.permissions().mode() & 0o777;
     if what != "username" && mode & 0o007 != 0 {
         return Err(Error::Config(format!(
@@ -315,11 +369,22 @@ fn read_credential_file(path: &Path, what: &str) -> Result<String> {
             path.display()
         )));
     }
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Error::Config(format!("could not read the {what} file {}: {e}", path.display())))?;
-    let value = text.strip_suffix('\n').map(|t| t.strip_suffix('\r').unwrap_or(t)).unwrap_or(&text).to_owned();
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Error::Config(format!(
+            "could not read the {what} file {}: {e}",
+            path.display()
+        ))
+    })?;
+    let value = text
+        .strip_suffix('\n')
+        .map(|t| t.strip_suffix('\r').unwrap_or(t))
+        .unwrap_or(&text)
+        .to_owned();
     if value.is_empty() {
-        return Err(Error::Config(format!("the {what} file {} is empty", path.display())));
+        return Err(Error::Config(format!(
+            "the {what} file {} is empty",
+            path.display()
+        )));
     }
     Ok(value)
 }
@@ -330,7 +395,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn vars(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         move |name| map.get(name).cloned()
     }
 
@@ -338,12 +406,21 @@ mod tests {
     fn environment_overrides_file() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("aa.toml");
-        std::fs::write(&path, "environment = \"uat\"\nentity_id = \"FROM-FILE\"\nrotate_before_days = 45\n").unwrap();
-        let settings = Settings::load_with(Some(&path), vars(&[("AA_ROTATION_ENTITY_ID", "FROM-ENV")])).unwrap();
+        std::fs::write(
+            &path,
+            "environment = \"uat\"\nentity_id = \"FROM-FILE\"\nrotate_before_days = 45\n",
+        )
+        .unwrap();
+        let settings =
+            Settings::load_with(Some(&path), vars(&[("AA_ROTATION_ENTITY_ID", "FROM-ENV")]))
+                .unwrap();
         assert_eq!(settings.entity_id.as_deref(), Some("FROM-ENV"));
         let config = settings.into_config().unwrap();
         assert_eq!(config.engine.policy.rotate_before, days(45));
-        assert_eq!(config.client.base_url.as_str(), "https://api.uat.sahamati.org.in/iam");
+        assert_eq!(
+            config.client.base_url.as_str(),
+            "https://api.uat.sahamati.org.in/iam"
+        );
     }
 
     #[test]
@@ -351,7 +428,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("aa.toml");
         std::fs::write(&path, "password = \"hunter2\"\n").unwrap();
-        let error = Settings::load_with(Some(&path), vars(&[])).unwrap_err().to_string();
+        let error = Settings::load_with(Some(&path), vars(&[]))
+            .unwrap_err()
+            .to_string();
         assert!(error.contains("password_file"), "{error}");
         assert!(!error.contains("hunter2"), "{error}");
     }
@@ -361,7 +440,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("aa.toml");
         std::fs::write(&path, "entityid = \"x\"\n").unwrap();
-        let error = Settings::load_with(Some(&path), vars(&[])).unwrap_err().to_string();
+        let error = Settings::load_with(Some(&path), vars(&[]))
+            .unwrap_err()
+            .to_string();
         assert!(error.contains("entityid"), "{error}");
     }
 
@@ -369,7 +450,10 @@ mod tests {
     fn missing_service_names_both_variables() {
         let settings = Settings::load_with(None, vars(&[("AA_ROTATION_ENTITY_ID", "E")])).unwrap();
         let error = settings.into_config().unwrap_err().to_string();
-        assert!(error.contains("AA_ROTATION_ENV") && error.contains("AA_ROTATION_BASE_URL"), "{error}");
+        assert!(
+            error.contains("AA_ROTATION_ENV") && error.contains("AA_ROTATION_BASE_URL"),
+            "{error}"
+        );
     }
 
     #[test]
@@ -386,19 +470,30 @@ mod tests {
             ("AA_ROTATION_USERNAME", "ops@example.com"),
             ("AA_ROTATION_PASSWORD_FILE", file_text),
         ];
-        let config = Settings::load_with(None, vars(&env)).unwrap().into_config().unwrap();
+        let config = Settings::load_with(None, vars(&env))
+            .unwrap()
+            .into_config()
+            .unwrap();
         let credentials = config.engine.credentials.unwrap();
         assert_eq!(credentials.password.expose_secret(), "s3cret pass");
 
         std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
-        let error = Settings::load_with(None, vars(&env)).unwrap().into_config().unwrap_err().to_string();
+        let error = Settings::load_with(None, vars(&env))
+            .unwrap()
+            .into_config()
+            .unwrap_err()
+            .to_string();
         assert!(error.contains("chmod 600"), "{error}");
     }
 
     #[test]
     fn bad_numbers_name_the_variable() {
-        let error = Settings::load_with(None, vars(&[("AA_ROTATION_ROTATE_BEFORE_DAYS", "soon")])).unwrap_err();
-        assert!(error.to_string().contains("AA_ROTATION_ROTATE_BEFORE_DAYS"), "{error}");
+        let error = Settings::load_with(None, vars(&[("AA_ROTATION_ROTATE_BEFORE_DAYS", "soon")]))
+            .unwrap_err();
+        assert!(
+            error.to_string().contains("AA_ROTATION_ROTATE_BEFORE_DAYS"),
+            "{error}"
+        );
     }
 
     #[test]
@@ -408,7 +503,11 @@ mod tests {
             ("AA_ROTATION_ENV", "sandbox"),
             ("AA_ROTATION_USERNAME", "ops@example.com"),
         ];
-        let error = Settings::load_with(None, vars(&env)).unwrap().into_config().unwrap_err().to_string();
+        let error = Settings::load_with(None, vars(&env))
+            .unwrap()
+            .into_config()
+            .unwrap_err()
+            .to_string();
         assert!(error.contains("AA_ROTATION_PASSWORD"), "{error}");
     }
 }

@@ -38,7 +38,9 @@ pub struct TokenCache {
 
 impl std::fmt::Debug for TokenCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TokenCache").field("entity_id", &self.engine.entity_id()).finish_non_exhaustive()
+        f.debug_struct("TokenCache")
+            .field("entity_id", &self.engine.entity_id())
+            .finish_non_exhaustive()
     }
 }
 
@@ -68,7 +70,11 @@ impl TokenCache {
     pub fn cached(&self) -> Option<Arc<EntityToken>> {
         let slot = self.slot.read().ok()?;
         let cached = slot.as_ref()?;
-        if self.engine.client().clock().now() < cached.refresh_at { Some(cached.token.clone()) } else { None }
+        if self.engine.client().clock().now() < cached.refresh_at {
+            Some(cached.token.clone())
+        } else {
+            None
+        }
     }
 
     /// The cached token and its refresh deadline, fresh or not.
@@ -116,16 +122,31 @@ impl TokenCache {
         }
         let entity_id = self.engine.entity_id();
         let secret = self.engine.effective_secret().await?;
-        let token = match self.engine.client().generate_entity_token(entity_id, &secret.value).await {
+        let token = match self
+            .engine
+            .client()
+            .generate_entity_token(entity_id, &secret.value)
+            .await
+        {
             Ok(token) => token,
             Err(error) if error.kind() == ErrorKind::InvalidEntitySecret => {
                 tracing::warn!(fingerprint = %secret.fingerprint, "the stored secret was rejected; looking for a newer one");
-                let other = self.engine.secret_after_rejection(&secret.fingerprint).await?;
-                self.engine.client().generate_entity_token(entity_id, &other.value).await?
+                let other = self
+                    .engine
+                    .secret_after_rejection(&secret.fingerprint)
+                    .await?;
+                self.engine
+                    .client()
+                    .generate_entity_token(entity_id, &other.value)
+                    .await?
             }
             Err(error) => return Err(error),
         };
-        if let Some(warning) = token.warning.as_ref().filter(|w| w.kind == MessageKind::GracePeriod) {
+        if let Some(warning) = token
+            .warning
+            .as_ref()
+            .filter(|w| w.kind == MessageKind::GracePeriod)
+        {
             self.engine.events().emit(Event {
                 kind: EventKind::GracePeriodWarning,
                 entity_id: entity_id.to_owned(),
@@ -138,10 +159,17 @@ impl TokenCache {
         }
 
         let life = token.expires_at.duration_since(token.issued_at);
-        let refresh_after = SignedDuration::from_secs_f64(life.as_secs_f64() * self.refresh_fraction);
-        let refresh_at = token.issued_at.checked_add(refresh_after).unwrap_or(token.expires_at);
+        let refresh_after =
+            SignedDuration::from_secs_f64(life.as_secs_f64() * self.refresh_fraction);
+        let refresh_at = token
+            .issued_at
+            .checked_add(refresh_after)
+            .unwrap_or(token.expires_at);
         let token = Arc::new(token);
-        let cached = CachedToken { token: token.clone(), refresh_at };
+        let cached = CachedToken {
+            token: token.clone(),
+            refresh_at,
+        };
         if let Ok(mut slot) = self.slot.write() {
             *slot = Some(cached.clone());
         }

@@ -11,7 +11,9 @@ use jiff::{SignedDuration, Timestamp};
 use serde_json::Value;
 
 fn load(name: &str) -> Value {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/vectors").join(name);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/vectors")
+        .join(name);
     serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
 }
 
@@ -37,7 +39,11 @@ fn expiry_vectors() {
             Some(text) => {
                 let at = expiry.at.expect(name);
                 assert_eq!(at, text.parse::<Timestamp>().unwrap(), "{name}");
-                assert_eq!(Some(at.as_second()), expected["epochSeconds"].as_i64(), "{name}");
+                assert_eq!(
+                    Some(at.as_second()),
+                    expected["epochSeconds"].as_i64(),
+                    "{name}"
+                );
             }
             None => assert_eq!(expiry.at, None, "{name}"),
         }
@@ -60,16 +66,34 @@ fn policy_vectors() {
     };
     for case in doc["cases"].as_array().unwrap() {
         let offset = case["offsetDays"].as_f64();
-        let expires_at = offset.map(|d| now.checked_add(SignedDuration::from_secs_f64(d * 86_400.0)).unwrap());
+        let expires_at = offset.map(|d| {
+            now.checked_add(SignedDuration::from_secs_f64(d * 86_400.0))
+                .unwrap()
+        });
         let decision = policy.decide(expires_at, None, now);
         let expected = &case["expected"];
         let label = format!("offset {offset:?} days");
-        assert_eq!(decision.state.as_str(), expected["state"].as_str().unwrap(), "{label}");
+        assert_eq!(
+            decision.state.as_str(),
+            expected["state"].as_str().unwrap(),
+            "{label}"
+        );
         assert_eq!(decision.due, expected["due"].as_bool().unwrap(), "{label}");
-        assert_eq!(decision.emergency, expected["emergency"].as_bool().unwrap(), "{label}");
-        assert_eq!(decision.state.check_code() as i64, expected["checkExitCode"].as_i64().unwrap(), "{label}");
+        assert_eq!(
+            decision.emergency,
+            expected["emergency"].as_bool().unwrap(),
+            "{label}"
+        );
+        assert_eq!(
+            decision.state.check_code() as i64,
+            expected["checkExitCode"].as_i64().unwrap(),
+            "{label}"
+        );
         match expected["daysLeft"].as_f64() {
-            Some(days_left) => assert!((decision.days_left().unwrap() - days_left).abs() < 1e-9, "{label}"),
+            Some(days_left) => assert!(
+                (decision.days_left().unwrap() - days_left).abs() < 1e-9,
+                "{label}"
+            ),
             None => assert_eq!(decision.days_left(), None, "{label}"),
         }
     }

@@ -69,7 +69,10 @@ impl Default for RetryPolicy {
 impl RetryPolicy {
     /// No retries at all.
     pub fn none() -> Self {
-        Self { max_attempts: 1, ..Self::default() }
+        Self {
+            max_attempts: 1,
+            ..Self::default()
+        }
     }
 }
 
@@ -96,7 +99,10 @@ pub struct ClientConfig {
 
 impl ClientConfig {
     /// Settings for one of Sahamati's environments.
-    #[allow(clippy::expect_used, reason = "the presets are constant, valid URLs, covered by a test")]
+    #[allow(
+        clippy::expect_used,
+        reason = "the presets are constant, valid URLs, covered by a test"
+    )]
     pub fn for_environment(environment: Environment) -> Self {
         Self::with_base(Url::parse(environment.base_url()).expect("preset base URL parses"))
     }
@@ -104,8 +110,11 @@ impl ClientConfig {
     /// Settings for a custom base URL such as a simulator's. Checked by
     /// [`ClientConfig::validate`].
     pub fn for_base_url(base_url: &str) -> Result<Self> {
-        let url = Url::parse(base_url.trim())
-            .map_err(|e| Error::Config(format!("invalid base URL {base_url:?}: {e}; expected https://host/iam")))?;
+        let url = Url::parse(base_url.trim()).map_err(|e| {
+            Error::Config(format!(
+                "invalid base URL {base_url:?}: {e}; expected https://host/iam"
+            ))
+        })?;
         let config = Self::with_base(url);
         config.validate()?;
         Ok(config)
@@ -131,7 +140,9 @@ impl ClientConfig {
             check_url("OpenID Connect token URL", url)?;
         }
         if self.max_response_bytes == 0 {
-            return Err(Error::Config("max_response_bytes must be at least 1".into()));
+            return Err(Error::Config(
+                "max_response_bytes must be at least 1".into(),
+            ));
         }
         Ok(())
     }
@@ -152,7 +163,9 @@ impl ClientConfig {
 
 fn check_url(what: &str, url: &Url) -> Result<()> {
     if url.username() != "" || url.password().is_some() {
-        return Err(Error::Config(format!("the {what} must not contain a username or password")));
+        return Err(Error::Config(format!(
+            "the {what} must not contain a username or password"
+        )));
     }
     match url.scheme() {
         "https" => Ok(()),
@@ -162,7 +175,9 @@ fn check_url(what: &str, url: &Url) -> Result<()> {
              credentials would cross the network unencrypted",
             url.as_str()
         ))),
-        other => Err(Error::Config(format!("the {what} has unsupported scheme {other:?}; use https://"))),
+        other => Err(Error::Config(format!(
+            "the {what} has unsupported scheme {other:?}; use https://"
+        ))),
     }
 }
 
@@ -190,7 +205,12 @@ mod tests {
 
     #[test]
     fn plain_http_to_loopback_is_allowed() {
-        for url in ["http://127.0.0.1:8080/iam", "http://localhost/iam", "http://[::1]:9/iam", "http://127.9.9.9/iam"] {
+        for url in [
+            "http://127.0.0.1:8080/iam",
+            "http://localhost/iam",
+            "http://[::1]:9/iam",
+            "http://127.9.9.9/iam",
+        ] {
             assert!(ClientConfig::for_base_url(url).is_ok(), "{url}");
         }
     }
@@ -204,15 +224,26 @@ mod tests {
     #[test]
     fn endpoint_url_joins_path() {
         let config = ClientConfig::for_base_url("http://127.0.0.1:1/iam/").unwrap();
-        assert_eq!(config.endpoint_url("v1/entity/secret/read").as_str(), "http://127.0.0.1:1/iam/v1/entity/secret/read");
+        assert_eq!(
+            config.endpoint_url("v1/entity/secret/read").as_str(),
+            "http://127.0.0.1:1/iam/v1/entity/secret/read"
+        );
         let config = ClientConfig::for_environment(Environment::Uat);
-        assert_eq!(config.endpoint_url("v1/user/token/generate").as_str(), "https://api.uat.sahamati.org.in/iam/v1/user/token/generate");
+        assert_eq!(
+            config.endpoint_url("v1/user/token/generate").as_str(),
+            "https://api.uat.sahamati.org.in/iam/v1/user/token/generate"
+        );
     }
 
     #[test]
     fn environment_names_parse() {
         assert_eq!(Environment::parse("UAT").unwrap(), Environment::Uat);
         assert_eq!(Environment::parse("prod").unwrap(), Environment::Production);
-        assert!(Environment::parse("staging").unwrap_err().to_string().contains("sandbox, uat or production"));
+        assert!(
+            Environment::parse("staging")
+                .unwrap_err()
+                .to_string()
+                .contains("sandbox, uat or production")
+        );
     }
 }

@@ -28,13 +28,23 @@ pub(crate) struct Reply {
 }
 
 /// Sends `request` and returns a 2xx body, or the error the response means.
-pub(crate) async fn exchange(request: RequestBuilder, max_bytes: usize, ctx: &CallContext<'_>) -> Result<Reply> {
-    let response = request.send().await.map_err(|e| transport_error(ctx.endpoint, &e))?;
+pub(crate) async fn exchange(
+    request: RequestBuilder,
+    max_bytes: usize,
+    ctx: &CallContext<'_>,
+) -> Result<Reply> {
+    let response = request
+        .send()
+        .await
+        .map_err(|e| transport_error(ctx.endpoint, &e))?;
     let status = response.status();
     tracing::Span::current().record("status", status.as_u16());
 
     if status.is_redirection() {
-        return Err(Error::Redirected { endpoint: ctx.endpoint, status: status.as_u16() });
+        return Err(Error::Redirected {
+            endpoint: ctx.endpoint,
+            status: status.as_u16(),
+        });
     }
     let headers = response.headers().clone();
     let body = read_capped(response, max_bytes, ctx.endpoint).await?;
@@ -44,16 +54,27 @@ pub(crate) async fn exchange(request: RequestBuilder, max_bytes: usize, ctx: &Ca
     Err(classify(status, &headers, &body, ctx))
 }
 
-async fn read_capped(mut response: reqwest::Response, max_bytes: usize, endpoint: Endpoint) -> Result<Zeroizing<Vec<u8>>> {
+async fn read_capped(
+    mut response: reqwest::Response,
+    max_bytes: usize,
+    endpoint: Endpoint,
+) -> Result<Zeroizing<Vec<u8>>> {
     let too_large = || Error::MalformedResponse {
         endpoint,
         detail: format!("the response body is larger than the {max_bytes}-byte limit"),
     };
-    if response.content_length().is_some_and(|len| len > max_bytes as u64) {
+    if response
+        .content_length()
+        .is_some_and(|len| len > max_bytes as u64)
+    {
         return Err(too_large());
     }
     let mut body = Zeroizing::new(Vec::new());
-    while let Some(chunk) = response.chunk().await.map_err(|e| transport_error(endpoint, &e))? {
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| transport_error(endpoint, &e))?
+    {
         if body.len() + chunk.len() > max_bytes {
             return Err(too_large());
         }
@@ -68,7 +89,11 @@ pub(crate) fn transport_error(endpoint: Endpoint, error: &reqwest::Error) -> Err
     if error.is_timeout() {
         return Error::Timeout { endpoint };
     }
-    let mut detail = if error.is_connect() { "could not connect".to_owned() } else { "transport error".to_owned() };
+    let mut detail = if error.is_connect() {
+        "could not connect".to_owned()
+    } else {
+        "transport error".to_owned()
+    };
     let mut source: Option<&dyn std::error::Error> = std::error::Error::source(error);
     let mut innermost = None;
     while let Some(cause) = source {
@@ -87,26 +112,47 @@ fn classify(status: StatusCode, headers: &HeaderMap, body: &[u8], ctx: &CallCont
     let endpoint = ctx.endpoint;
     let detail = service_detail(code, envelope.as_ref(), ctx);
     let entity_id = ctx.entity_id.unwrap_or_default().to_owned();
-    let msg_mentions_entity = detail.error_msg.as_deref().is_some_and(|m| m.to_ascii_lowercase().contains("entity"));
+    let msg_mentions_entity = detail
+        .error_msg
+        .as_deref()
+        .is_some_and(|m| m.to_ascii_lowercase().contains("entity"));
 
     match (code, endpoint) {
-        (429, _) => Error::RateLimited { endpoint, retry_after: parse_retry_after(headers), detail },
+        (429, _) => Error::RateLimited {
+            endpoint,
+            retry_after: parse_retry_after(headers),
+            detail,
+        },
         (401, Endpoint::UserToken) => Error::InvalidUserCredentials { detail },
-        (401 | 403, Endpoint::EntityToken | Endpoint::OidcToken) => Error::InvalidEntitySecret { entity_id, detail },
-        (403, Endpoint::SecretRead | Endpoint::SecretReset) => Error::EntityNotPermitted { entity_id, detail },
+        (401 | 403, Endpoint::EntityToken | Endpoint::OidcToken) => {
+            Error::InvalidEntitySecret { entity_id, detail }
+        }
+        (403, Endpoint::SecretRead | Endpoint::SecretReset) => {
+            Error::EntityNotPermitted { entity_id, detail }
+        }
         // The published examples answer "Invalid entity id" with 401 on read
         // and reset: that is about the entity, not about the user token.
         (401, Endpoint::SecretRead | Endpoint::SecretReset) if msg_mentions_entity => {
             Error::EntityNotPermitted { entity_id, detail }
         }
-        (401, Endpoint::SecretRead | Endpoint::SecretReset) => Error::UserTokenRejected { endpoint, detail },
-        _ if envelope.is_none() => Error::GatewayError { endpoint, status: code, excerpt: body_excerpt(body, ctx) },
+        (401, Endpoint::SecretRead | Endpoint::SecretReset) => {
+            Error::UserTokenRejected { endpoint, detail }
+        }
+        _ if envelope.is_none() => Error::GatewayError {
+            endpoint,
+            status: code,
+            excerpt: body_excerpt(body, ctx),
+        },
         (400, _) => Error::BadRequest { endpoint, detail },
         _ => Error::ServerError { endpoint, detail },
     }
 }
 
-fn service_detail(status: u16, envelope: Option<&ErrorEnvelope>, ctx: &CallContext<'_>) -> ServiceDetail {
+fn service_detail(
+    status: u16,
+    envelope: Option<&ErrorEnvelope>,
+    ctx: &CallContext<'_>,
+) -> ServiceDetail {
     let text = |value: &Option<serde_json::Value>| -> Option<String> {
         let raw = match value.as_ref()? {
             serde_json::Value::String(s) => s.clone(),
@@ -145,13 +191,21 @@ fn body_excerpt(body: &[u8], ctx: &CallContext<'_>) -> String {
     }
     let scrubbed = scrub(&plain, ctx.sensitive);
     let excerpt = excerpt(&scrubbed, 120);
-    if excerpt.is_empty() { "empty body".to_owned() } else { excerpt }
+    if excerpt.is_empty() {
+        "empty body".to_owned()
+    } else {
+        excerpt
+    }
 }
 
 /// Collapses whitespace, drops control characters and cuts to `max` characters.
 fn excerpt(text: &str, max: usize) -> String {
     let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut out: String = collapsed.chars().filter(|c| !c.is_control()).take(max).collect();
+    let mut out: String = collapsed
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(max)
+        .collect();
     if collapsed.chars().count() > max {
         out.push('…');
     }
@@ -174,7 +228,12 @@ mod tests {
     use super::*;
 
     fn ctx() -> CallContext<'static> {
-        CallContext { endpoint: Endpoint::SecretReset, entity_id: Some("FIU-1"), txn_id: "t-1", sensitive: &["hunter2"] }
+        CallContext {
+            endpoint: Endpoint::SecretReset,
+            entity_id: Some("FIU-1"),
+            txn_id: "t-1",
+            sensitive: &["hunter2"],
+        }
     }
 
     #[test]
@@ -182,7 +241,9 @@ mod tests {
         let page = b"<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>";
         let error = classify(StatusCode::BAD_GATEWAY, &HeaderMap::new(), page, &ctx());
         match error {
-            Error::GatewayError { status, excerpt, .. } => {
+            Error::GatewayError {
+                status, excerpt, ..
+            } => {
                 assert_eq!(status, 502);
                 assert_eq!(excerpt, "502 Bad Gateway 502 Bad Gateway nginx");
             }
@@ -204,7 +265,10 @@ mod tests {
         let mut headers = HeaderMap::new();
         headers.insert(RETRY_AFTER, "7".parse().unwrap());
         assert_eq!(parse_retry_after(&headers), Some(Duration::from_secs(7)));
-        headers.insert(RETRY_AFTER, "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap());
+        headers.insert(
+            RETRY_AFTER,
+            "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap(),
+        );
         assert_eq!(parse_retry_after(&headers), Some(Duration::ZERO));
         headers.insert(RETRY_AFTER, "soon".parse().unwrap());
         assert_eq!(parse_retry_after(&headers), None);
@@ -212,7 +276,12 @@ mod tests {
 
     #[test]
     fn empty_body_excerpt() {
-        let error = classify(StatusCode::SERVICE_UNAVAILABLE, &HeaderMap::new(), b"", &ctx());
+        let error = classify(
+            StatusCode::SERVICE_UNAVAILABLE,
+            &HeaderMap::new(),
+            b"",
+            &ctx(),
+        );
         assert!(error.to_string().contains("empty body"), "{error}");
     }
 

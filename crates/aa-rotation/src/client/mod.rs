@@ -23,7 +23,9 @@ use tracing::{Instrument, field};
 use uuid::Uuid;
 
 pub use config::{ClientConfig, Environment, RetryPolicy};
-pub use wire::{Expiry, ExpirySource, MessageKind, ServiceMessage, parse_expiry, parse_secret_body};
+pub use wire::{
+    Expiry, ExpirySource, MessageKind, ServiceMessage, parse_expiry, parse_secret_body,
+};
 
 use crate::clock::Clock;
 use crate::error::{Endpoint, Error, Result};
@@ -86,7 +88,9 @@ pub struct TokenServiceClient {
 
 impl std::fmt::Debug for TokenServiceClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TokenServiceClient").field("base_url", &self.config.base_url.as_str()).finish()
+        f.debug_struct("TokenServiceClient")
+            .field("base_url", &self.config.base_url.as_str())
+            .finish()
     }
 }
 
@@ -111,12 +115,19 @@ impl TokenServiceClient {
             builder = builder.no_proxy();
         }
         if let Some(pem) = &config.extra_ca_pem {
-            let certificate = reqwest::Certificate::from_pem(pem)
-                .map_err(|e| Error::Config(format!("the extra CA certificate is not valid PEM: {e}")))?;
+            let certificate = reqwest::Certificate::from_pem(pem).map_err(|e| {
+                Error::Config(format!("the extra CA certificate is not valid PEM: {e}"))
+            })?;
             builder = builder.add_root_certificate(certificate);
         }
-        let http = builder.build().map_err(|e| Error::Config(format!("could not build the HTTP client: {e}")))?;
-        Ok(Self { http, config: Arc::new(config), clock })
+        let http = builder
+            .build()
+            .map_err(|e| Error::Config(format!("could not build the HTTP client: {e}")))?;
+        Ok(Self {
+            http,
+            config: Arc::new(config),
+            clock,
+        })
     }
 
     /// The settings this client was built with.
@@ -130,17 +141,27 @@ impl TokenServiceClient {
     }
 
     /// Generates a user token for the designated user.
-    pub async fn generate_user_token(&self, username: &str, password: &Password) -> Result<UserToken> {
+    pub async fn generate_user_token(
+        &self,
+        username: &str,
+        password: &Password,
+    ) -> Result<UserToken> {
         if username.trim().is_empty() {
-            return Err(Error::Config("the designated user's username is empty; set AA_ROTATION_USERNAME".into()));
+            return Err(Error::Config(
+                "the designated user's username is empty; set AA_ROTATION_USERNAME".into(),
+            ));
         }
         if password.is_empty() {
-            return Err(Error::Config("the designated user's password is empty; set AA_ROTATION_PASSWORD".into()));
+            return Err(Error::Config(
+                "the designated user's password is empty; set AA_ROTATION_PASSWORD".into(),
+            ));
         }
         let url = self.config.endpoint_url("v1/user/token/generate");
         self.with_retry(Endpoint::UserToken, None, |txn_id| {
-            let request =
-                self.http.post(url.clone()).form(&[("username", username), ("password", password.expose_secret())]);
+            let request = self.http.post(url.clone()).form(&[
+                ("username", username),
+                ("password", password.expose_secret()),
+            ]);
             async move {
                 let ctx = CallContext {
                     endpoint: Endpoint::UserToken,
@@ -151,14 +172,22 @@ impl TokenServiceClient {
                 let reply = exchange(request, self.config.max_response_bytes, &ctx).await?;
                 let body = parse_token_body(Endpoint::UserToken, &reply.body)?;
                 let issued_at = self.clock.now();
-                Ok(UserToken { expires_at: add_seconds(issued_at, body.1), token: body.0, issued_at })
+                Ok(UserToken {
+                    expires_at: add_seconds(issued_at, body.1),
+                    token: body.0,
+                    issued_at,
+                })
             }
         })
         .await
     }
 
     /// Reads the entity's current secret.
-    pub async fn read_secret(&self, user_token: &BearerToken, entity_id: &str) -> Result<SecretInfo> {
+    pub async fn read_secret(
+        &self,
+        user_token: &BearerToken,
+        entity_id: &str,
+    ) -> Result<SecretInfo> {
         check_entity_id(entity_id)?;
         self.with_retry(Endpoint::SecretRead, Some(entity_id), |txn_id| {
             self.secret_call(Endpoint::SecretRead, user_token, entity_id, None, txn_id)
@@ -183,7 +212,13 @@ impl TokenServiceClient {
         let span = call_span(Endpoint::SecretReset, Some(entity_id), &txn_id, 1);
         let started = Instant::now();
         let result = self
-            .secret_call(Endpoint::SecretReset, user_token, entity_id, secret_expiry_days, txn_id)
+            .secret_call(
+                Endpoint::SecretReset,
+                user_token,
+                entity_id,
+                secret_expiry_days,
+                txn_id,
+            )
             .instrument(span.clone())
             .await;
         finish_span(&span, started, &result);
@@ -209,31 +244,61 @@ impl TokenServiceClient {
             entity_id,
             secret_expiry_days,
         };
-        let request = self.http.post(self.config.endpoint_url(path)).bearer_auth(user_token.expose_secret()).json(&body);
-        let ctx =
-            CallContext { endpoint, entity_id: Some(entity_id), txn_id: &txn_id, sensitive: &[user_token.expose_secret()] };
+        let request = self
+            .http
+            .post(self.config.endpoint_url(path))
+            .bearer_auth(user_token.expose_secret())
+            .json(&body);
+        let ctx = CallContext {
+            endpoint,
+            entity_id: Some(entity_id),
+            txn_id: &txn_id,
+            sensitive: &[user_token.expose_secret()],
+        };
         let reply = exchange(request, self.config.max_response_bytes, &ctx).await?;
 
         let malformed = |detail: String| Error::MalformedResponse { endpoint, detail };
-        let parsed: SecretBody =
-            serde_json::from_slice(&reply.body).map_err(|e| malformed(format!("not the expected JSON: {}", e.classify_text())))?;
-        let secret = parsed.secret.filter(|s| !s.is_empty()).ok_or_else(|| malformed("the secret field is missing".into()))?;
-        let expiry = wire::parse_expiry(parsed.expires_on.as_ref(), parsed.expiration_date.as_deref()).map_err(malformed)?;
+        let parsed: SecretBody = serde_json::from_slice(&reply.body)
+            .map_err(|e| malformed(format!("not the expected JSON: {}", e.classify_text())))?;
+        let secret = parsed
+            .secret
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| malformed("the secret field is missing".into()))?;
+        let expiry = wire::parse_expiry(
+            parsed.expires_on.as_ref(),
+            parsed.expiration_date.as_deref(),
+        )
+        .map_err(malformed)?;
         let returned_entity = parsed.entity_id.unwrap_or_else(|| entity_id.to_owned());
         if returned_entity != entity_id {
-            return Err(malformed(format!("it is for entity {returned_entity:?}, not the requested {entity_id:?}")));
+            return Err(malformed(format!(
+                "it is for entity {returned_entity:?}, not the requested {entity_id:?}"
+            )));
         }
         let message = parsed.message.as_deref().map(ServiceMessage::classify);
         tracing::debug!(fingerprint = %secret.fingerprint(), expires_at = ?expiry.at, "secret received");
-        Ok(SecretInfo { entity_id: returned_entity, secret, expiry, message, txn_id: parsed.txn_id })
+        Ok(SecretInfo {
+            entity_id: returned_entity,
+            secret,
+            expiry,
+            message,
+            txn_id: parsed.txn_id,
+        })
     }
 
     /// Generates an entity token from the entity id and secret, at the
     /// deprecated OpenID Connect endpoint when one is configured.
-    pub async fn generate_entity_token(&self, entity_id: &str, secret: &ClientSecret) -> Result<EntityToken> {
+    pub async fn generate_entity_token(
+        &self,
+        entity_id: &str,
+        secret: &ClientSecret,
+    ) -> Result<EntityToken> {
         check_entity_id(entity_id)?;
-        let endpoint =
-            if self.config.legacy_oidc_token_url.is_some() { Endpoint::OidcToken } else { Endpoint::EntityToken };
+        let endpoint = if self.config.legacy_oidc_token_url.is_some() {
+            Endpoint::OidcToken
+        } else {
+            Endpoint::EntityToken
+        };
         self.with_retry(endpoint, Some(entity_id), |txn_id| async move {
             let request = match &self.config.legacy_oidc_token_url {
                 Some(url) => self
@@ -267,7 +332,12 @@ impl TokenServiceClient {
 
     /// Runs `call` up to `max_attempts` times while it fails transiently. Each
     /// attempt gets a fresh `txnId` and its own span.
-    async fn with_retry<T, F, Fut>(&self, endpoint: Endpoint, entity_id: Option<&str>, mut call: F) -> Result<T>
+    async fn with_retry<T, F, Fut>(
+        &self,
+        endpoint: Endpoint,
+        entity_id: Option<&str>,
+        mut call: F,
+    ) -> Result<T>
     where
         F: FnMut(String) -> Fut,
         Fut: Future<Output = Result<T>>,
@@ -309,7 +379,12 @@ impl TokenServiceClient {
     }
 }
 
-fn call_span(endpoint: Endpoint, entity_id: Option<&str>, txn_id: &str, attempt: u32) -> tracing::Span {
+fn call_span(
+    endpoint: Endpoint,
+    entity_id: Option<&str>,
+    txn_id: &str,
+    attempt: u32,
+) -> tracing::Span {
     tracing::info_span!(
         "token_service",
         endpoint = endpoint.as_str(),
@@ -327,14 +402,20 @@ fn finish_span<T>(span: &tracing::Span, started: Instant, result: &Result<T>) {
     let _entered = span.enter();
     match result {
         Ok(_) => tracing::debug!(duration_ms, "Token Service call succeeded"),
-        Err(error) => tracing::debug!(duration_ms, kind = error.kind().code(), "Token Service call failed"),
+        Err(error) => tracing::debug!(
+            duration_ms,
+            kind = error.kind().code(),
+            "Token Service call failed"
+        ),
     }
 }
 
 /// Full jitter: a random delay between half and all of `base * 2^(attempt-1)`,
 /// capped, so that many clients retrying together spread out.
 fn backoff_delay(policy: &RetryPolicy, attempt: u32) -> Duration {
-    let exponential = policy.base_delay.saturating_mul(1 << attempt.saturating_sub(1).min(16));
+    let exponential = policy
+        .base_delay
+        .saturating_mul(1 << attempt.saturating_sub(1).min(16));
     let ceiling = exponential.min(policy.max_delay);
     let millis = ceiling.as_millis() as u64;
     if millis == 0 {
@@ -347,23 +428,29 @@ fn parse_token_body(endpoint: Endpoint, body: &[u8]) -> Result<(BearerToken, u64
     parse_token_body_with_message(endpoint, body).map(|(token, expires_in, _)| (token, expires_in))
 }
 
-fn parse_token_body_with_message(endpoint: Endpoint, body: &[u8]) -> Result<(BearerToken, u64, Option<String>)> {
+fn parse_token_body_with_message(
+    endpoint: Endpoint,
+    body: &[u8],
+) -> Result<(BearerToken, u64, Option<String>)> {
     let malformed = |detail: String| Error::MalformedResponse { endpoint, detail };
-    let parsed: TokenBody =
-        serde_json::from_slice(body).map_err(|e| malformed(format!("not the expected JSON: {}", e.classify_text())))?;
-    let token = parsed.access_token.filter(|t| !t.is_empty()).ok_or_else(|| malformed("accessToken is missing".into()))?;
-    if let Some(kind) = parsed.token_type.as_deref() {
-        if !kind.eq_ignore_ascii_case("bearer") {
+    let parsed: TokenBody = serde_json::from_slice(body)
+        .map_err(|e| malformed(format!("not the expected JSON: {}", e.classify_text())))?;
+    let token = parsed
+        .access_token
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| malformed("accessToken is missing".into()))?;
+    if let Some(kind) = parsed.token_type.as_deref()
+        && !kind.eq_ignore_ascii_case("bearer") {
             return Err(malformed(format!("tokenType is {kind:?}, expected Bearer")));
         }
-    }
     let expires_in = parse_expires_in(parsed.expires_in.as_ref()).map_err(malformed)?;
     Ok((token, expires_in, parsed.message))
 }
 
 fn add_seconds(at: Timestamp, seconds: u64) -> Timestamp {
     let seconds = i64::try_from(seconds).unwrap_or(i64::MAX);
-    at.checked_add(SignedDuration::from_secs(seconds)).unwrap_or(Timestamp::MAX)
+    at.checked_add(SignedDuration::from_secs(seconds))
+        .unwrap_or(Timestamp::MAX)
 }
 
 /// RFC 3339 in UTC with milliseconds, as the service's examples show.
@@ -373,7 +460,9 @@ fn request_timestamp(clock: &Clock) -> String {
 
 fn check_entity_id(entity_id: &str) -> Result<()> {
     if entity_id.trim().is_empty() {
-        return Err(Error::Config("the entity id is empty; set AA_ROTATION_ENTITY_ID".into()));
+        return Err(Error::Config(
+            "the entity id is empty; set AA_ROTATION_ENTITY_ID".into(),
+        ));
     }
     if entity_id.len() > 256 || entity_id.chars().any(char::is_control) {
         return Err(Error::Config(format!(
@@ -398,7 +487,11 @@ impl ClassifyText for serde_json::Error {
             serde_json::error::Category::Data => "unexpected field type",
             serde_json::error::Category::Eof => "unexpected end of input",
         };
-        format!("{category} at line {} column {}", self.line(), self.column())
+        format!(
+            "{category} at line {} column {}",
+            self.line(),
+            self.column()
+        )
     }
 }
 
@@ -411,9 +504,15 @@ mod tests {
         let policy = RetryPolicy::default();
         for _ in 0..50 {
             let first = backoff_delay(&policy, 1);
-            assert!(first >= Duration::from_millis(100) && first <= Duration::from_millis(200), "{first:?}");
+            assert!(
+                first >= Duration::from_millis(100) && first <= Duration::from_millis(200),
+                "{first:?}"
+            );
             let tenth = backoff_delay(&policy, 10);
-            assert!(tenth <= policy.max_delay && tenth >= policy.max_delay / 2, "{tenth:?}");
+            assert!(
+                tenth <= policy.max_delay && tenth >= policy.max_delay / 2,
+                "{tenth:?}"
+            );
         }
     }
 
@@ -427,7 +526,9 @@ mod tests {
 
     #[test]
     fn serde_error_text_omits_input() {
-        let error = serde_json::from_str::<TokenBody>(r#"{"accessToken": 12345678}"#).err().unwrap();
+        let error = serde_json::from_str::<TokenBody>(r#"{"accessToken": 12345678}"#)
+            .err()
+            .unwrap();
         let text = error.classify_text();
         assert!(!text.contains("12345678"), "{text}");
     }

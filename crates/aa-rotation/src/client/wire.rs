@@ -42,7 +42,10 @@ impl ServiceMessage {
         } else {
             MessageKind::Other
         };
-        Self { text: text.chars().take(300).collect(), kind }
+        Self {
+            text: text.chars().take(300).collect(),
+            kind,
+        }
     }
 }
 
@@ -90,7 +93,10 @@ const EXPIRATION_DATE_OFFSET_SECONDS: i32 = 5 * 3600 + 30 * 60;
 
 /// Parses the expiry of a read or reset body: `expiresOn` (seconds or
 /// milliseconds, by magnitude) when present, else `expirationDate`.
-pub fn parse_expiry(expires_on: Option<&serde_json::Value>, expiration_date: Option<&str>) -> Result<Expiry, String> {
+pub fn parse_expiry(
+    expires_on: Option<&serde_json::Value>,
+    expiration_date: Option<&str>,
+) -> Result<Expiry, String> {
     match expires_on {
         Some(serde_json::Value::Null) | None => {}
         Some(value) => return parse_expires_on(value),
@@ -98,9 +104,15 @@ pub fn parse_expiry(expires_on: Option<&serde_json::Value>, expiration_date: Opt
     match expiration_date.map(str::trim) {
         Some(text) if !text.is_empty() => {
             let at = parse_expiration_date(text)?;
-            Ok(Expiry { at: Some(at), source: ExpirySource::ExpirationDate })
+            Ok(Expiry {
+                at: Some(at),
+                source: ExpirySource::ExpirationDate,
+            })
         }
-        _ => Ok(Expiry { at: None, source: ExpirySource::Unknown }),
+        _ => Ok(Expiry {
+            at: None,
+            source: ExpirySource::Unknown,
+        }),
     }
 }
 
@@ -113,7 +125,11 @@ fn parse_expires_on(value: &serde_json::Value) -> Result<Expiry, String> {
     .ok_or_else(|| format!("expiresOn {value} is not an integer"))?;
 
     let (seconds, millis, source) = if number >= MILLIS_THRESHOLD {
-        (number.div_euclid(1000), number.rem_euclid(1000), ExpirySource::EpochMillis)
+        (
+            number.div_euclid(1000),
+            number.rem_euclid(1000),
+            ExpirySource::EpochMillis,
+        )
     } else {
         (number, 0, ExpirySource::EpochSeconds)
     };
@@ -125,7 +141,10 @@ fn parse_expires_on(value: &serde_json::Value) -> Result<Expiry, String> {
     let at = Timestamp::from_second(seconds)
         .and_then(|t| t.checked_add(SignedDuration::from_millis(millis)))
         .map_err(|e| format!("expiresOn {number}: {e}"))?;
-    Ok(Expiry { at: Some(at), source })
+    Ok(Expiry {
+        at: Some(at),
+        source,
+    })
 }
 
 fn parse_expiration_date(text: &str) -> Result<Timestamp, String> {
@@ -133,11 +152,16 @@ fn parse_expiration_date(text: &str) -> Result<Timestamp, String> {
     if let Ok(at) = text.parse::<Timestamp>() {
         return check_range(at, text);
     }
-    let civil: DateTime = text
-        .parse()
-        .map_err(|e| format!("expirationDate {text:?} is not a date-time like 2024-12-17T07:10:52.929: {e}"))?;
-    let zone = TimeZone::fixed(Offset::from_seconds(EXPIRATION_DATE_OFFSET_SECONDS).map_err(|e| e.to_string())?);
-    let at = civil.to_zoned(zone).map_err(|e| format!("expirationDate {text:?}: {e}"))?.timestamp();
+    let civil: DateTime = text.parse().map_err(|e| {
+        format!("expirationDate {text:?} is not a date-time like 2024-12-17T07:10:52.929: {e}")
+    })?;
+    let zone = TimeZone::fixed(
+        Offset::from_seconds(EXPIRATION_DATE_OFFSET_SECONDS).map_err(|e| e.to_string())?,
+    );
+    let at = civil
+        .to_zoned(zone)
+        .map_err(|e| format!("expirationDate {text:?}: {e}"))?
+        .timestamp();
     check_range(at, text)
 }
 
@@ -145,16 +169,25 @@ fn check_range(at: Timestamp, text: &str) -> Result<Timestamp, String> {
     if (EARLIEST_EXPIRY..=LATEST_EXPIRY).contains(&at.as_second()) {
         Ok(at)
     } else {
-        Err(format!("expirationDate {text:?} is outside the years 2000 to 2100"))
+        Err(format!(
+            "expirationDate {text:?} is outside the years 2000 to 2100"
+        ))
     }
 }
 
 /// Parses the expiry and `message` of a whole read or reset response body,
 /// as the client does. The shared test vectors call this from every language.
 pub fn parse_secret_body(body: &str) -> Result<(Expiry, Option<ServiceMessage>), String> {
-    let parsed: SecretBody = serde_json::from_str(body).map_err(|e| format!("the body is not the expected JSON: {e:?}"))?;
-    let expiry = parse_expiry(parsed.expires_on.as_ref(), parsed.expiration_date.as_deref())?;
-    Ok((expiry, parsed.message.as_deref().map(ServiceMessage::classify)))
+    let parsed: SecretBody = serde_json::from_str(body)
+        .map_err(|e| format!("the body is not the expected JSON: {e:?}"))?;
+    let expiry = parse_expiry(
+        parsed.expires_on.as_ref(),
+        parsed.expiration_date.as_deref(),
+    )?;
+    Ok((
+        expiry,
+        parsed.message.as_deref().map(ServiceMessage::classify),
+    ))
 }
 
 /// The JSON error envelope: `{ver, timestamp, txnId, errorCode, errorMsg}`.
@@ -217,12 +250,16 @@ pub(crate) struct SecretRequest<'a> {
 pub(crate) fn parse_expires_in(value: Option<&serde_json::Value>) -> Result<u64, String> {
     let value = value.ok_or("expiresIn is missing")?;
     let seconds = match value {
-        serde_json::Value::Number(n) => n.as_u64().or_else(|| n.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64)),
+        serde_json::Value::Number(n) => n
+            .as_u64()
+            .or_else(|| n.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64)),
         serde_json::Value::String(s) => s.trim().parse::<u64>().ok(),
         _ => None,
     };
     match seconds {
-        Some(0) | None => Err(format!("expiresIn {value} is not a positive number of seconds")),
+        Some(0) | None => Err(format!(
+            "expiresIn {value} is not a positive number of seconds"
+        )),
         Some(s) => Ok(s),
     }
 }
@@ -256,15 +293,28 @@ mod tests {
 
     #[test]
     fn expires_on_out_of_range_is_error() {
-        for value in [json!(1), json!(0), json!(-5), json!(5_000_000_000_i64), json!(99_999_999_999_999_i64)] {
+        for value in [
+            json!(1),
+            json!(0),
+            json!(-5),
+            json!(5_000_000_000_i64),
+            json!(99_999_999_999_999_i64),
+        ] {
             let error = parse_expiry(Some(&value), None).unwrap_err();
-            assert!(error.contains("outside the years 2000 to 2100"), "{value}: {error}");
+            assert!(
+                error.contains("outside the years 2000 to 2100"),
+                "{value}: {error}"
+            );
         }
     }
 
     #[test]
     fn expires_on_not_number_is_error() {
-        assert!(parse_expiry(Some(&json!(true)), None).unwrap_err().contains("not an integer"));
+        assert!(
+            parse_expiry(Some(&json!(true)), None)
+                .unwrap_err()
+                .contains("not an integer")
+        );
     }
 
     #[test]
@@ -289,18 +339,33 @@ mod tests {
     #[test]
     fn no_expiry_is_unknown() {
         let expiry = parse_expiry(Some(&serde_json::Value::Null), None).unwrap();
-        assert_eq!(expiry, Expiry { at: None, source: ExpirySource::Unknown });
-        assert_eq!(parse_expiry(None, Some("")).unwrap().source, ExpirySource::Unknown);
+        assert_eq!(
+            expiry,
+            Expiry {
+                at: None,
+                source: ExpirySource::Unknown
+            }
+        );
+        assert_eq!(
+            parse_expiry(None, Some("")).unwrap().source,
+            ExpirySource::Unknown
+        );
     }
 
     #[test]
     fn bad_expiration_date_is_error() {
-        assert!(parse_expiry(None, Some("17/12/2024")).unwrap_err().contains("not a date-time"));
+        assert!(
+            parse_expiry(None, Some("17/12/2024"))
+                .unwrap_err()
+                .contains("not a date-time")
+        );
     }
 
     #[test]
     fn messages_are_classified() {
-        let grace = ServiceMessage::classify("The secret for entity X is expired and within the grace period");
+        let grace = ServiceMessage::classify(
+            "The secret for entity X is expired and within the grace period",
+        );
         assert_eq!(grace.kind, MessageKind::GracePeriod);
         let defaulted = ServiceMessage::classify(
             "the expiry is set to 180 days by default, as the user didn't specify or exceeded the default limit",

@@ -39,10 +39,16 @@ impl Failpoints {
         }
     }
 
-    #[allow(clippy::panic, reason = "a failpoint simulates a crash, only when a test arms it")]
+    #[allow(
+        clippy::panic,
+        reason = "a failpoint simulates a crash, only when a test arms it"
+    )]
     pub(super) async fn hit(&self, step: &str) {
         let action = match self.armed.lock() {
-            Ok(armed) => armed.as_ref().filter(|(armed_step, _)| armed_step == step).map(|(_, action)| *action),
+            Ok(armed) => armed
+                .as_ref()
+                .filter(|(armed_step, _)| armed_step == step)
+                .map(|(_, action)| *action),
             Err(_) => None,
         };
         match action {

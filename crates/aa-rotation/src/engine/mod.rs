@@ -26,8 +26,8 @@ use tracing::Instrument;
 
 pub use failpoint::FailAction;
 pub use types::{
-    EngineConfig, RecoveryAction, RecoveryOutcome, RotateOptions, RotationAction, RotationOutcome, SecretStatus,
-    UserCredentials,
+    EngineConfig, RecoveryAction, RecoveryOutcome, RotateOptions, RotationAction, RotationOutcome,
+    SecretStatus, UserCredentials,
 };
 
 use crate::client::{EntityToken, ExpirySource, SecretInfo, TokenServiceClient, UserToken};
@@ -36,7 +36,9 @@ use crate::events::{Event, EventBus, EventKind};
 use crate::lease::{LeaseGuard, LeaseManager};
 use crate::policy::{Decision, SecretState};
 use crate::secret::{BearerToken, Fingerprint};
-use crate::store::{self, Journal, LastRotation, RotationResult, SecretRecord, SecretStore, StoredSecret};
+use crate::store::{
+    self, Journal, LastRotation, RotationResult, SecretRecord, SecretStore, StoredSecret,
+};
 
 /// A user token is renewed when less than this remains, so that it cannot
 /// expire between a Read and the Reset that follows.
@@ -80,10 +82,16 @@ impl Engine {
         events: EventBus,
     ) -> Result<Self> {
         if config.entity_id.trim().is_empty() {
-            return Err(Error::Config("the entity id is empty; set AA_ROTATION_ENTITY_ID".into()));
+            return Err(Error::Config(
+                "the entity id is empty; set AA_ROTATION_ENTITY_ID".into(),
+            ));
         }
         let jitter = config.policy.jitter.as_millis() as u64;
-        let jitter_offset = Duration::from_millis(if jitter == 0 { 0 } else { rand::random::<u64>() % jitter });
+        let jitter_offset = Duration::from_millis(if jitter == 0 {
+            0
+        } else {
+            rand::random::<u64>() % jitter
+        });
         Ok(Self {
             config,
             client,
@@ -128,15 +136,29 @@ impl Engine {
     /// the expiry from the service when it was never read.
     pub async fn status(&self) -> Result<SecretStatus> {
         let mut record = self.load_record().await?;
-        let configured = record.current.as_ref().is_some_and(|c| c.expiry_source == ExpirySource::Configured);
+        let configured = record
+            .current
+            .as_ref()
+            .is_some_and(|c| c.expiry_source == ExpirySource::Configured);
         if configured && self.config.credentials.is_some() && record.journal == Journal::Idle {
             record = self.refresh_configured_expiry(record).await?;
         }
-        let lease_holder = self.lease.holder(self.entity_id()).await.unwrap_or_else(|e| {
-            tracing::warn!(error = %e, "could not read the lease holder");
-            None
-        });
-        Ok(types::build_status(&record, &self.decide(&record), &self.config.policy, self.now(), lease_holder, self.store.describe()))
+        let lease_holder = self
+            .lease
+            .holder(self.entity_id())
+            .await
+            .unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "could not read the lease holder");
+                None
+            });
+        Ok(types::build_status(
+            &record,
+            &self.decide(&record),
+            &self.config.policy,
+            self.now(),
+            lease_holder,
+            self.store.describe(),
+        ))
     }
 
     /// Rotates the secret if the policy says it is due, or at once with
@@ -156,17 +178,31 @@ impl Engine {
         }
         let decision = self.decide(&record);
         if options.dry_run {
-            return Ok(types::outcome(&record, &decision, RotationAction::DryRun, 0, &decision.reason));
+            return Ok(types::outcome(
+                &record,
+                &decision,
+                RotationAction::DryRun,
+                0,
+                &decision.reason,
+            ));
         }
         if !options.force && !decision.due {
             self.emit(EventKind::NotDue, &record, None, &decision.reason);
-            return Ok(types::outcome(&record, &decision, RotationAction::NotDue, 0, &decision.reason));
+            return Ok(types::outcome(
+                &record,
+                &decision,
+                RotationAction::NotDue,
+                0,
+                &decision.reason,
+            ));
         }
         let seen = effective_fingerprint(&record)?;
 
         // Step 1: lease.
         let (guard, waited) = self.acquire_lease().await?;
-        let result = self.rotate_under_lease(&guard, options, &seen, waited).await;
+        let result = self
+            .rotate_under_lease(&guard, options, &seen, waited)
+            .await;
         if let Err(error) = &result {
             self.record_failure(guard.info.fence, error).await;
         }
@@ -175,7 +211,13 @@ impl Engine {
         match result {
             Ok(outcome) => Ok(outcome),
             Err(error) => {
-                let record = self.store.get(self.entity_id()).await.ok().flatten().unwrap_or(record);
+                let record = self
+                    .store
+                    .get(self.entity_id())
+                    .await
+                    .ok()
+                    .flatten()
+                    .unwrap_or(record);
                 self.emit(EventKind::RotationFailed, &record, None, &error.to_string());
                 Err(error)
             }
@@ -198,32 +240,56 @@ impl Engine {
         if previous != *seen || (waited && !decision.due) {
             let reason = "another instance rotated the secret while this one waited for the lease";
             tracing::info!(fingerprint = %previous, "{reason}");
-            return Ok(types::outcome(&record, &decision, RotationAction::RotatedElsewhere, 0, reason));
+            return Ok(types::outcome(
+                &record,
+                &decision,
+                RotationAction::RotatedElsewhere,
+                0,
+                reason,
+            ));
         }
         if !options.force && !decision.due {
-            return Ok(types::outcome(&record, &decision, RotationAction::NotDue, 0, &decision.reason));
+            return Ok(types::outcome(
+                &record,
+                &decision,
+                RotationAction::NotDue,
+                0,
+                &decision.reason,
+            ));
         }
 
         // Step 3: intent.
         let started_at = self.now();
-        record.journal = Journal::Resetting { fence, started_at, previous: Some(previous.clone()) };
-        self.save(&mut record, fence).await.map_err(|e| Error::rotation(self.entity_id(), "intent", e))?;
+        record.journal = Journal::Resetting {
+            fence,
+            started_at,
+            previous: Some(previous.clone()),
+        };
+        self.save(&mut record, fence)
+            .await
+            .map_err(|e| Error::rotation(self.entity_id(), "intent", e))?;
         self.failpoint.hit("intent").await;
 
         // Step 4: reset.
-        let (info, resets) =
-            self.reset(&mut record, fence, &previous).await.map_err(|e| Error::rotation(self.entity_id(), "reset", e))?;
+        let (info, resets) = self
+            .reset(&mut record, fence, &previous)
+            .await
+            .map_err(|e| Error::rotation(self.entity_id(), "reset", e))?;
         self.failpoint.hit("reset").await;
 
         // Step 5: persist, before anything uses the new secret.
         let service_message = info.message.as_ref().map(|m| m.text.clone());
         record.pending = Some(self.stored(info));
         record.journal = Journal::Verifying { fence, started_at };
-        self.save(&mut record, fence).await.map_err(|e| Error::rotation(self.entity_id(), "persist", e))?;
+        self.save(&mut record, fence)
+            .await
+            .map_err(|e| Error::rotation(self.entity_id(), "persist", e))?;
         self.failpoint.hit("persist").await;
 
         // Step 6: verify.
-        self.verify(&mut record, fence).await.map_err(|e| Error::rotation(self.entity_id(), "verify", e))?;
+        self.verify(&mut record, fence)
+            .await
+            .map_err(|e| Error::rotation(self.entity_id(), "verify", e))?;
         self.failpoint.hit("verify").await;
 
         // Step 7: promote.
@@ -238,7 +304,13 @@ impl Engine {
             reason.push_str(&format!(" (service: {message})"));
         }
         self.emit(EventKind::Rotated, &record, Some(previous), &reason);
-        Ok(types::outcome(&record, &decision, RotationAction::Rotated, resets, &reason))
+        Ok(types::outcome(
+            &record,
+            &decision,
+            RotationAction::Rotated,
+            resets,
+            &reason,
+        ))
     }
 
     /// Step 4. Sends Reset and returns the new secret and the number of Resets
@@ -246,12 +318,20 @@ impl Engine {
     /// secret different from `previous` means the Reset happened. A lost reply
     /// whose Reset did not happen is retried once; a failure whose outcome
     /// stays unknown leaves the journal at `resetting` for [`Engine::recover`].
-    async fn reset(&self, record: &mut SecretRecord, fence: u64, previous: &Fingerprint) -> Result<(SecretInfo, u32)> {
+    async fn reset(
+        &self,
+        record: &mut SecretRecord,
+        fence: u64,
+        previous: &Fingerprint,
+    ) -> Result<(SecretInfo, u32)> {
         let days = self.config.policy.secret_expiry_days;
         let mut resets = 0;
         loop {
             resets += 1;
-            let error = match self.with_user_token(|token| self.reset_once(token, days)).await {
+            let error = match self
+                .with_user_token(|token| self.reset_once(token, days))
+                .await
+            {
                 Ok(info) => return Ok((info, resets)),
                 Err(error) => error,
             };
@@ -282,7 +362,9 @@ impl Engine {
     }
 
     async fn reset_once(&self, token: BearerToken, days: Option<u32>) -> Result<SecretInfo> {
-        self.client.reset_secret(&token, self.entity_id(), days).await
+        self.client
+            .reset_secret(&token, self.entity_id(), days)
+            .await
     }
 
     /// Step 6. Requests an entity token with the pending secret. A rejection
@@ -291,10 +373,20 @@ impl Engine {
     async fn verify(&self, record: &mut SecretRecord, fence: u64) -> Result<EntityToken> {
         let mut last_error = None;
         for attempt in 0..3_u32 {
-            let pending = record.pending.clone().ok_or_else(|| Error::Store("no pending secret to verify".into()))?;
-            match self.client.generate_entity_token(self.entity_id(), &pending.value).await {
+            let pending = record
+                .pending
+                .clone()
+                .ok_or_else(|| Error::Store("no pending secret to verify".into()))?;
+            match self
+                .client
+                .generate_entity_token(self.entity_id(), &pending.value)
+                .await
+            {
                 Ok(token) => return Ok(token),
-                Err(error) if error.kind() == ErrorKind::InvalidEntitySecret && self.config.credentials.is_some() => {
+                Err(error)
+                    if error.kind() == ErrorKind::InvalidEntitySecret
+                        && self.config.credentials.is_some() =>
+                {
                     let read = self.read_current().await?;
                     if read.secret.fingerprint() != pending.fingerprint {
                         tracing::warn!(fingerprint = %read.secret.fingerprint(), "the new secret was replaced by another Reset; storing the service's current secret");
@@ -303,7 +395,8 @@ impl Engine {
                     } else {
                         // Read returns this very secret, yet it was rejected: give
                         // the service a moment to propagate it.
-                        tokio::time::sleep(Duration::from_millis(300 * u64::from(attempt + 1))).await;
+                        tokio::time::sleep(Duration::from_millis(300 * u64::from(attempt + 1)))
+                            .await;
                     }
                     last_error = Some(error);
                 }
@@ -314,13 +407,24 @@ impl Engine {
     }
 
     /// Step 7. Makes `pending` current and clears the journal.
-    async fn promote(&self, record: &mut SecretRecord, fence: u64, result: RotationResult, source: &str) -> Result<()> {
+    async fn promote(
+        &self,
+        record: &mut SecretRecord,
+        fence: u64,
+        result: RotationResult,
+        source: &str,
+    ) -> Result<()> {
         let Some(new) = record.pending.take() else {
             return Err(Error::Store("no pending secret to promote".into()));
         };
         let now = self.now();
         record.push_history(&new, now, source);
-        record.last_rotation = Some(LastRotation { at: now, result, error: None, fingerprint: Some(new.fingerprint.clone()) });
+        record.last_rotation = Some(LastRotation {
+            at: now,
+            result,
+            error: None,
+            fingerprint: Some(new.fingerprint.clone()),
+        });
         record.current = Some(new);
         record.journal = Journal::Idle;
         self.save(record, fence).await
@@ -334,7 +438,11 @@ impl Engine {
     /// Stores the failure of a rotation in `last_rotation`, best effort.
     async fn record_failure(&self, fence: u64, error: &Error) {
         let outcome = async {
-            let mut record = self.store.get(self.entity_id()).await?.ok_or_else(|| Error::Store("record vanished".into()))?;
+            let mut record = self
+                .store
+                .get(self.entity_id())
+                .await?
+                .ok_or_else(|| Error::Store("record vanished".into()))?;
             record.last_rotation = Some(LastRotation {
                 at: self.now(),
                 result: RotationResult::Failed,
@@ -359,14 +467,30 @@ impl Engine {
         }
         let decision = self.decide(&record);
         if decision.state == SecretState::GracePeriod {
-            self.emit(EventKind::GracePeriodWarning, &record, None, &decision.reason);
+            self.emit(
+                EventKind::GracePeriodWarning,
+                &record,
+                None,
+                &decision.reason,
+            );
         }
         if !decision.due {
-            return Ok(types::outcome(&record, &decision, RotationAction::NotDue, 0, &decision.reason));
+            return Ok(types::outcome(
+                &record,
+                &decision,
+                RotationAction::NotDue,
+                0,
+                &decision.reason,
+            ));
         }
         if !decision.emergency {
             let now = self.now();
-            let in_window = self.config.policy.window.as_ref().is_none_or(|w| w.contains(now));
+            let in_window = self
+                .config
+                .policy
+                .window
+                .as_ref()
+                .is_none_or(|w| w.contains(now));
             let jitter_passed = decision.due_at.is_none_or(|due_at| {
                 let jitter = jiff::SignedDuration::try_from(self.jitter_offset).unwrap_or_default();
                 due_at.checked_add(jitter).is_ok_and(|at| now >= at)
@@ -375,10 +499,20 @@ impl Engine {
                 let reason = format!(
                     "{}; rotation deferred until {}",
                     decision.reason,
-                    if in_window { "this instance's jitter delay passes" } else { "the rotation window opens" }
+                    if in_window {
+                        "this instance's jitter delay passes"
+                    } else {
+                        "the rotation window opens"
+                    }
                 );
                 self.emit(EventKind::ExpiryWarning, &record, None, &reason);
-                return Ok(types::outcome(&record, &decision, RotationAction::Deferred, 0, &reason));
+                return Ok(types::outcome(
+                    &record,
+                    &decision,
+                    RotationAction::Deferred,
+                    0,
+                    &reason,
+                ));
             }
         }
         self.rotate(RotateOptions::default()).await
@@ -388,7 +522,12 @@ impl Engine {
     /// empty one).
     pub async fn effective_secret(&self) -> Result<StoredSecret> {
         let record = self.load_record().await?;
-        record.effective().cloned().ok_or_else(|| Error::NotBootstrapped { entity_id: self.entity_id().to_owned() })
+        record
+            .effective()
+            .cloned()
+            .ok_or_else(|| Error::NotBootstrapped {
+                entity_id: self.entity_id().to_owned(),
+            })
     }
 
     /// Called after the service rejected the secret with fingerprint
@@ -402,7 +541,10 @@ impl Engine {
         if self.config.credentials.is_none() {
             return Err(Error::InvalidEntitySecret {
                 entity_id: self.entity_id().to_owned(),
-                detail: crate::error::ServiceDetail { status: 401, ..Default::default() },
+                detail: crate::error::ServiceDetail {
+                    status: 401,
+                    ..Default::default()
+                },
             });
         }
         let _local = self.local.lock().await;
@@ -429,7 +571,9 @@ impl Engine {
         } else if let Some(secret) = &self.config.bootstrap_secret {
             StoredSecret::new(secret.clone(), None, ExpirySource::Configured, self.now())
         } else {
-            return Err(Error::NotBootstrapped { entity_id: self.entity_id().to_owned() });
+            return Err(Error::NotBootstrapped {
+                entity_id: self.entity_id().to_owned(),
+            });
         };
         tracing::info!(fingerprint = %secret.fingerprint, store = %self.store.describe(), "bootstrapping the store");
         record.push_history(&secret, self.now(), "bootstrap");
@@ -442,7 +586,9 @@ impl Engine {
                 .get(self.entity_id())
                 .await?
                 .filter(|r| r.effective().is_some())
-                .ok_or_else(|| Error::NotBootstrapped { entity_id: self.entity_id().to_owned() }),
+                .ok_or_else(|| Error::NotBootstrapped {
+                    entity_id: self.entity_id().to_owned(),
+                }),
             Err(other) => Err(other),
         }
     }
@@ -452,7 +598,9 @@ impl Engine {
     async fn refresh_configured_expiry(&self, mut record: SecretRecord) -> Result<SecretRecord> {
         let info = self.read_current().await?;
         let fingerprint = info.secret.fingerprint();
-        let Some(current) = record.current.as_mut() else { return Ok(record) };
+        let Some(current) = record.current.as_mut() else {
+            return Ok(record);
+        };
         if current.fingerprint == fingerprint {
             current.expires_at = info.expiry.at;
             current.expiry_source = info.expiry.source;
@@ -462,7 +610,12 @@ impl Engine {
             let secret = self.stored(info);
             record.push_history(&secret, self.now(), "drift");
             record.current = Some(secret);
-            self.emit(EventKind::DriftHealed, &record, Some(old), "the configured secret was replaced by the service's current one");
+            self.emit(
+                EventKind::DriftHealed,
+                &record,
+                Some(old),
+                "the configured secret was replaced by the service's current one",
+            );
         }
         store::save(self.store.as_ref(), &mut record, None).await?;
         Ok(record)
@@ -470,7 +623,10 @@ impl Engine {
 
     /// Reads the current secret with the designated user's token.
     async fn read_current(&self) -> Result<SecretInfo> {
-        self.with_user_token(|token| async move { self.client.read_secret(&token, self.entity_id()).await }).await
+        self.with_user_token(|token| async move {
+            self.client.read_secret(&token, self.entity_id()).await
+        })
+        .await
     }
 
     /// Runs `call` with a cached user token, renewing it once if the service
@@ -500,14 +656,19 @@ impl Engine {
             ))
         })?;
         let mut cached = self.user_token.lock().await;
-        if !renew {
-            if let Some(token) = cached.as_ref() {
-                if token.expires_at.checked_sub(USER_TOKEN_MARGIN).is_ok_and(|at| self.now() < at) {
+        if !renew
+            && let Some(token) = cached.as_ref()
+                && token
+                    .expires_at
+                    .checked_sub(USER_TOKEN_MARGIN)
+                    .is_ok_and(|at| self.now() < at)
+                {
                     return Ok(token.token.clone());
                 }
-            }
-        }
-        let token = self.client.generate_user_token(&credentials.username, &credentials.password).await?;
+        let token = self
+            .client
+            .generate_user_token(&credentials.username, &credentials.password)
+            .await?;
         let value = token.token.clone();
         *cached = Some(token);
         Ok(value)
@@ -519,20 +680,29 @@ impl Engine {
         let started = Instant::now();
         let mut waited = false;
         loop {
-            if let Some(guard) = self.lease.try_acquire(self.entity_id(), self.config.lease_ttl).await? {
+            if let Some(guard) = self
+                .lease
+                .try_acquire(self.entity_id(), self.config.lease_ttl)
+                .await?
+            {
                 tracing::debug!(fence = guard.info.fence, "lease acquired");
                 return Ok((guard, waited));
             }
             if !waited {
                 let holder = self.lease.holder(self.entity_id()).await.ok().flatten();
-                tracing::info!(holder = holder.as_ref().map(|h| h.holder.as_str()), "another instance is rotating; waiting for its result");
+                tracing::info!(
+                    holder = holder.as_ref().map(|h| h.holder.as_str()),
+                    "another instance is rotating; waiting for its result"
+                );
                 waited = true;
             }
             if started.elapsed() >= self.config.lease_wait {
                 let holder = self.lease.holder(self.entity_id()).await.ok().flatten();
                 return Err(Error::LeaseHeld {
                     entity_id: self.entity_id().to_owned(),
-                    holder: holder.map(|h| h.to_string()).unwrap_or_else(|| "holder unknown".into()),
+                    holder: holder
+                        .map(|h| h.to_string())
+                        .unwrap_or_else(|| "holder unknown".into()),
                 });
             }
             tokio::time::sleep(LEASE_POLL).await;
@@ -555,14 +725,24 @@ impl Engine {
 
     fn decide(&self, record: &SecretRecord) -> Decision {
         let secret = record.current.as_ref().or(record.pending.as_ref());
-        self.config.policy.decide(secret.and_then(|s| s.expires_at), secret.map(|s| s.obtained_at), self.now())
+        self.config.policy.decide(
+            secret.and_then(|s| s.expires_at),
+            secret.map(|s| s.obtained_at),
+            self.now(),
+        )
     }
 
     fn now(&self) -> jiff::Timestamp {
         self.client.clock().now()
     }
 
-    fn emit(&self, kind: EventKind, record: &SecretRecord, old: Option<Fingerprint>, message: &str) {
+    fn emit(
+        &self,
+        kind: EventKind,
+        record: &SecretRecord,
+        old: Option<Fingerprint>,
+        message: &str,
+    ) {
         let current = record.current.as_ref();
         self.events.emit(Event {
             kind,
@@ -580,5 +760,7 @@ fn effective_fingerprint(record: &SecretRecord) -> Result<Fingerprint> {
     record
         .effective()
         .map(|s| s.fingerprint.clone())
-        .ok_or_else(|| Error::NotBootstrapped { entity_id: record.entity_id.clone() })
+        .ok_or_else(|| Error::NotBootstrapped {
+            entity_id: record.entity_id.clone(),
+        })
 }

@@ -36,14 +36,21 @@ impl Engine {
     /// Verifies the stored secret with an entity token request.
     async fn check_current(&self) -> Result<RecoveryOutcome> {
         let secret = self.effective_secret().await?;
-        match self.client.generate_entity_token(self.entity_id(), &secret.value).await {
+        match self
+            .client
+            .generate_entity_token(self.entity_id(), &secret.value)
+            .await
+        {
             Ok(_) => Ok(RecoveryOutcome {
                 entity_id: self.entity_id().to_owned(),
                 action: RecoveryAction::Nothing,
                 fingerprint: Some(secret.fingerprint),
                 message: "the stored secret authenticates; nothing to recover".into(),
             }),
-            Err(error) if error.kind() == ErrorKind::InvalidEntitySecret && self.config.credentials.is_some() => {
+            Err(error)
+                if error.kind() == ErrorKind::InvalidEntitySecret
+                    && self.config.credentials.is_some() =>
+            {
                 tracing::warn!(fingerprint = %secret.fingerprint, "the stored secret was rejected and no rotation is journaled; reading the service's current secret");
                 self.heal_drift().await
             }
@@ -78,11 +85,17 @@ impl Engine {
             });
         }
         record.pending = Some(self.stored(info));
-        record.journal = Journal::Verifying { fence, started_at: self.now() };
+        record.journal = Journal::Verifying {
+            fence,
+            started_at: self.now(),
+        };
         self.save(&mut record, fence).await?;
         self.verify(&mut record, fence).await?;
-        self.promote(&mut record, fence, RotationResult::DriftHealed, "drift").await?;
-        let message = format!("the stored secret {stored} was rejected; stored the service's current secret {fingerprint}");
+        self.promote(&mut record, fence, RotationResult::DriftHealed, "drift")
+            .await?;
+        let message = format!(
+            "the stored secret {stored} was rejected; stored the service's current secret {fingerprint}"
+        );
         self.emit(EventKind::DriftHealed, &record, Some(stored), &message);
         Ok(RecoveryOutcome {
             entity_id: self.entity_id().to_owned(),
@@ -104,7 +117,11 @@ impl Engine {
         }
         let fence = guard.info.fence.max(record.fence + 1);
         let previous = record.current.as_ref().map(|c| c.fingerprint.clone());
-        tracing::info!(journal = record.journal.as_str(), pending = record.pending.is_some(), "finishing an interrupted rotation");
+        tracing::info!(
+            journal = record.journal.as_str(),
+            pending = record.pending.is_some(),
+            "finishing an interrupted rotation"
+        );
 
         if self.config.credentials.is_some() {
             let info = self.read_current().await?;
@@ -116,7 +133,10 @@ impl Engine {
                 record.last_rotation = Some(LastRotation {
                     at: self.now(),
                     result: RotationResult::Failed,
-                    error: Some("a rotation was interrupted before its Reset took effect; rolled back".into()),
+                    error: Some(
+                        "a rotation was interrupted before its Reset took effect; rolled back"
+                            .into(),
+                    ),
                     fingerprint: Some(fingerprint.clone()),
                 });
                 self.save(&mut record, fence).await?;
@@ -140,13 +160,22 @@ impl Engine {
             )));
         }
 
-        record.journal = Journal::Verifying { fence, started_at: self.now() };
+        record.journal = Journal::Verifying {
+            fence,
+            started_at: self.now(),
+        };
         self.save(&mut record, fence).await?;
         self.verify(&mut record, fence).await?;
-        self.promote(&mut record, fence, RotationResult::Recovered, "recovery").await?;
+        self.promote(&mut record, fence, RotationResult::Recovered, "recovery")
+            .await?;
         let fingerprint = record.current.as_ref().map(|c| c.fingerprint.clone());
         let message = "finished the interrupted rotation; the service's current secret is stored and verified".to_owned();
         self.emit(EventKind::Recovered, &record, previous, &message);
-        Ok(RecoveryOutcome { entity_id: self.entity_id().to_owned(), action: RecoveryAction::Completed, fingerprint, message })
+        Ok(RecoveryOutcome {
+            entity_id: self.entity_id().to_owned(),
+            action: RecoveryAction::Completed,
+            fingerprint,
+            message,
+        })
     }
 }

@@ -117,7 +117,12 @@ pub(super) fn outcome(
 ) -> RotationOutcome {
     let current = record.current.as_ref();
     let old = if action == RotationAction::Rotated {
-        record.history.iter().rev().nth(1).map(|h| h.fingerprint.clone())
+        record
+            .history
+            .iter()
+            .rev()
+            .nth(1)
+            .map(|h| h.fingerprint.clone())
     } else {
         current.map(|c| c.fingerprint.clone())
     };

@@ -36,12 +36,24 @@ pub struct FileLease {
 impl FileLease {
     /// Leases in files named `<base>.<entity id>.lease`.
     pub fn new(base: impl AsRef<Path>, clock: Clock) -> Self {
-        Self { base: base.as_ref().to_path_buf(), holder: holder_name(), clock }
+        Self {
+            base: base.as_ref().to_path_buf(),
+            holder: holder_name(),
+            clock,
+        }
     }
 
     fn path(&self, entity_id: &str) -> PathBuf {
-        let safe: String =
-            entity_id.chars().map(|c| if c.is_ascii_alphanumeric() || "-_.@".contains(c) { c } else { '_' }).collect();
+        let safe: String = entity_id
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || "-_.@".contains(c) {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
         crate::store::file::sibling(&self.base, &format!(".{safe}.lease"))
     }
 
@@ -54,7 +66,12 @@ impl FileLease {
             .truncate(false)
             .mode(0o600)
             .open(&path)
-            .map_err(|e| Error::Store(format!("could not open the lease file {}: {e}", path.display())))?;
+            .map_err(|e| {
+                Error::Store(format!(
+                    "could not open the lease file {}: {e}",
+                    path.display()
+                ))
+            })?;
         Ok((file, path))
     }
 
@@ -64,28 +81,39 @@ impl FileLease {
             Ok(()) => {}
             Err(TryLockError::WouldBlock) => return Ok(None),
             Err(TryLockError::Error(e)) => {
-                return Err(Error::Store(format!("could not lock the lease file {}: {e}", path.display())));
+                return Err(Error::Store(format!(
+                    "could not lock the lease file {}: {e}",
+                    path.display()
+                )));
             }
         }
         let mut state = read_state(&mut file);
         let now = self.clock.now();
         state.fence += 1;
-        let info = LeaseInfo { holder: self.holder.clone(), fence: state.fence, acquired_at: now, expires_at: expiry(now, ttl) };
+        let info = LeaseInfo {
+            holder: self.holder.clone(),
+            fence: state.fence,
+            acquired_at: now,
+            expires_at: expiry(now, ttl),
+        };
         state.holder = Some(info.clone());
         write_state(&mut file, &state, &path)?;
-        Ok(Some(LeaseGuard { entity_id: entity_id.to_owned(), info, hold: Some(Box::new(file)) }))
+        Ok(Some(LeaseGuard {
+            entity_id: entity_id.to_owned(),
+            info,
+            hold: Some(Box::new(file)),
+        }))
     }
 
     fn release_blocking(&self, mut guard: LeaseGuard) -> Result<()> {
         let path = self.path(&guard.entity_id);
-        if let Some(hold) = guard.hold.take() {
-            if let Ok(mut file) = hold.downcast::<File>() {
+        if let Some(hold) = guard.hold.take()
+            && let Ok(mut file) = hold.downcast::<File>() {
                 let mut state = read_state(&mut file);
                 state.holder = None;
                 write_state(&mut file, &state, &path)?;
                 // Closing the file releases the lock.
             }
-        }
         Ok(())
     }
 
@@ -95,7 +123,9 @@ impl FileLease {
             // Nobody holds it: whatever the file says is left over from a crash.
             Ok(()) => Ok(None),
             Err(TryLockError::WouldBlock) => Ok(read_state(&mut file).holder),
-            Err(TryLockError::Error(e)) => Err(Error::Store(format!("could not inspect the lease file: {e}"))),
+            Err(TryLockError::Error(e)) => Err(Error::Store(format!(
+                "could not inspect the lease file: {e}"
+            ))),
         }
     }
 }
@@ -112,8 +142,14 @@ fn read_state(file: &mut File) -> LeaseFile {
 }
 
 fn write_state(file: &mut File, state: &LeaseFile, path: &Path) -> Result<()> {
-    let text = serde_json::to_vec(state).map_err(|e| Error::Store(format!("could not encode the lease: {e}")))?;
-    let io = |e: std::io::Error| Error::Store(format!("could not write the lease file {}: {e}", path.display()));
+    let text = serde_json::to_vec(state)
+        .map_err(|e| Error::Store(format!("could not encode the lease: {e}")))?;
+    let io = |e: std::io::Error| {
+        Error::Store(format!(
+            "could not write the lease file {}: {e}",
+            path.display()
+        ))
+    };
     file.set_len(0).map_err(io)?;
     file.seek(SeekFrom::Start(0)).map_err(io)?;
     file.write_all(&text).map_err(io)?;
@@ -141,7 +177,9 @@ impl LeaseManager for FileLease {
 }
 
 async fn spawn<T: Send + 'static>(work: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
-    tokio::task::spawn_blocking(work).await.map_err(|e| Error::Store(format!("lease task failed: {e}")))?
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| Error::Store(format!("lease task failed: {e}")))?
 }
 
 #[cfg(test)]
@@ -154,14 +192,27 @@ mod tests {
         let base = dir.path().join("secret.json");
         let one = FileLease::new(&base, Clock::system());
         let two = FileLease::new(&base, Clock::system());
-        let guard = one.try_acquire("FIU/1", Duration::from_secs(60)).await.unwrap().unwrap();
+        let guard = one
+            .try_acquire("FIU/1", Duration::from_secs(60))
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(guard.info.fence, 1);
-        assert!(two.try_acquire("FIU/1", Duration::from_secs(60)).await.unwrap().is_none());
+        assert!(
+            two.try_acquire("FIU/1", Duration::from_secs(60))
+                .await
+                .unwrap()
+                .is_none()
+        );
         let seen = two.holder("FIU/1").await.unwrap().unwrap();
         assert_eq!(seen.holder, guard.info.holder);
         one.release(guard).await.unwrap();
         assert!(two.holder("FIU/1").await.unwrap().is_none());
-        let next = two.try_acquire("FIU/1", Duration::from_secs(60)).await.unwrap().unwrap();
+        let next = two
+            .try_acquire("FIU/1", Duration::from_secs(60))
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(next.info.fence, 2);
         assert!(dir.path().join("secret.json.FIU_1.lease").exists());
     }
@@ -171,9 +222,19 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let base = dir.path().join("secret.json");
         let lease = FileLease::new(&base, Clock::system());
-        let guard = lease.try_acquire("FIU-1", Duration::from_secs(60)).await.unwrap().unwrap();
+        let guard = lease
+            .try_acquire("FIU-1", Duration::from_secs(60))
+            .await
+            .unwrap()
+            .unwrap();
         drop(guard);
         assert!(lease.holder("FIU-1").await.unwrap().is_none());
-        assert!(lease.try_acquire("FIU-1", Duration::from_secs(60)).await.unwrap().is_some());
+        assert!(
+            lease
+                .try_acquire("FIU-1", Duration::from_secs(60))
+                .await
+                .unwrap()
+                .is_some()
+        );
     }
 }

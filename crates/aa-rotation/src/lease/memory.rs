@@ -21,7 +21,11 @@ pub struct MemoryLease {
 impl MemoryLease {
     /// A lease manager reading time from `clock`.
     pub fn new(clock: Clock) -> Self {
-        Self { holder: holder_name(), clock, state: Mutex::new(HashMap::new()) }
+        Self {
+            holder: holder_name(),
+            clock,
+            state: Mutex::new(HashMap::new()),
+        }
     }
 }
 
@@ -39,25 +43,39 @@ impl LeaseManager for MemoryLease {
             return Ok(None);
         }
         *fence += 1;
-        let info = LeaseInfo { holder: self.holder.clone(), fence: *fence, acquired_at: now, expires_at: expiry(now, ttl) };
+        let info = LeaseInfo {
+            holder: self.holder.clone(),
+            fence: *fence,
+            acquired_at: now,
+            expires_at: expiry(now, ttl),
+        };
         *held = Some(info.clone());
-        Ok(Some(LeaseGuard { entity_id: entity_id.to_owned(), info, hold: None }))
+        Ok(Some(LeaseGuard {
+            entity_id: entity_id.to_owned(),
+            info,
+            hold: None,
+        }))
     }
 
     async fn release(&self, guard: LeaseGuard) -> Result<()> {
         let mut state = self.state.lock().map_err(|_| poisoned())?;
-        if let Some((_, held)) = state.get_mut(&guard.entity_id) {
-            if held.as_ref().is_some_and(|info| info.fence == guard.info.fence) {
+        if let Some((_, held)) = state.get_mut(&guard.entity_id)
+            && held
+                .as_ref()
+                .is_some_and(|info| info.fence == guard.info.fence)
+            {
                 *held = None;
             }
-        }
         Ok(())
     }
 
     async fn holder(&self, entity_id: &str) -> Result<Option<LeaseInfo>> {
         let now = self.clock.now();
         let state = self.state.lock().map_err(|_| poisoned())?;
-        Ok(state.get(entity_id).and_then(|(_, held)| held.clone()).filter(|info| info.expires_at > now))
+        Ok(state
+            .get(entity_id)
+            .and_then(|(_, held)| held.clone())
+            .filter(|info| info.expires_at > now))
     }
 }
 
@@ -68,11 +86,31 @@ mod tests {
     #[tokio::test]
     async fn second_acquire_waits_for_release() {
         let lease = MemoryLease::new(Clock::system());
-        let first = lease.try_acquire("FIU-1", Duration::from_secs(60)).await.unwrap().unwrap();
-        assert!(lease.try_acquire("FIU-1", Duration::from_secs(60)).await.unwrap().is_none());
-        assert!(lease.try_acquire("FIU-2", Duration::from_secs(60)).await.unwrap().is_some());
+        let first = lease
+            .try_acquire("FIU-1", Duration::from_secs(60))
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(
+            lease
+                .try_acquire("FIU-1", Duration::from_secs(60))
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert!(
+            lease
+                .try_acquire("FIU-2", Duration::from_secs(60))
+                .await
+                .unwrap()
+                .is_some()
+        );
         lease.release(first).await.unwrap();
-        let second = lease.try_acquire("FIU-1", Duration::from_secs(60)).await.unwrap().unwrap();
+        let second = lease
+            .try_acquire("FIU-1", Duration::from_secs(60))
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(second.info.fence, 2);
     }
 
@@ -80,9 +118,17 @@ mod tests {
     async fn expired_lease_is_taken_over_with_higher_fence() {
         let clock = Clock::system();
         let lease = MemoryLease::new(clock.clone());
-        let first = lease.try_acquire("FIU-1", Duration::from_secs(30)).await.unwrap().unwrap();
+        let first = lease
+            .try_acquire("FIU-1", Duration::from_secs(30))
+            .await
+            .unwrap()
+            .unwrap();
         clock.advance(Duration::from_secs(31));
-        let second = lease.try_acquire("FIU-1", Duration::from_secs(30)).await.unwrap().unwrap();
+        let second = lease
+            .try_acquire("FIU-1", Duration::from_secs(30))
+            .await
+            .unwrap()
+            .unwrap();
         assert!(second.info.fence > first.info.fence);
         // The old holder's release does not free the new holder's lease.
         lease.release(first).await.unwrap();

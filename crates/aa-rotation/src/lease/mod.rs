@@ -32,7 +32,11 @@ pub struct LeaseInfo {
 
 impl std::fmt::Display for LeaseInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "held by {} since {}, fencing number {}", self.holder, self.acquired_at, self.fence)
+        write!(
+            f,
+            "held by {} since {}, fencing number {}",
+            self.holder, self.acquired_at, self.fence
+        )
     }
 }
 
@@ -47,7 +51,10 @@ pub struct LeaseGuard {
 
 impl std::fmt::Debug for LeaseGuard {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LeaseGuard").field("entity_id", &self.entity_id).field("info", &self.info).finish()
+        f.debug_struct("LeaseGuard")
+            .field("entity_id", &self.entity_id)
+            .field("info", &self.info)
+            .finish()
     }
 }
 
@@ -74,7 +81,11 @@ pub fn holder_name() -> String {
         .filter(|h| !h.is_empty())
         .or_else(|| std::env::var("HOSTNAME").ok())
         .unwrap_or_else(|| "localhost".into());
-    format!("{host}:{}:{:08x}", std::process::id(), rand::random::<u32>())
+    format!(
+        "{host}:{}:{:08x}",
+        std::process::id(),
+        rand::random::<u32>()
+    )
 }
 
 pub(crate) fn expiry(now: Timestamp, ttl: Duration) -> Timestamp {

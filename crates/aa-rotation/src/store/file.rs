@@ -40,7 +40,9 @@ impl FileStore {
     pub fn new(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
         if path.as_os_str().is_empty() {
-            return Err(Error::Config("the store path is empty; set AA_ROTATION_STORE".into()));
+            return Err(Error::Config(
+                "the store path is empty; set AA_ROTATION_STORE".into(),
+            ));
         }
         if path.is_dir() {
             return Err(Error::Config(format!(
@@ -49,7 +51,9 @@ impl FileStore {
                 path.display()
             )));
         }
-        Ok(Self { path: path.to_path_buf() })
+        Ok(Self {
+            path: path.to_path_buf(),
+        })
     }
 
     /// The store file.
@@ -74,7 +78,8 @@ impl FileStore {
         };
         check_private(&self.path, &file)?;
         let mut text = zeroize::Zeroizing::new(String::new());
-        file.read_to_string(&mut text).map_err(|e| io_error("read", &self.path, &e))?;
+        file.read_to_string(&mut text)
+            .map_err(|e| io_error("read", &self.path, &e))?;
         let document: Document = serde_json::from_str(&text).map_err(|e| {
             Error::Store(format!(
                 "the store file {} is not a valid aa-rotation store ({} at line {} column {}); it was left \
@@ -100,13 +105,21 @@ impl FileStore {
     }
 
     fn write_document(&self, document: &Document) -> Result<()> {
-        let folder = self.path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let folder = self
+            .path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
         let text = zeroize::Zeroizing::new(
-            serde_json::to_string_pretty(document).map_err(|e| Error::Store(format!("could not encode the store: {e}")))?,
+            serde_json::to_string_pretty(document)
+                .map_err(|e| Error::Store(format!("could not encode the store: {e}")))?,
         );
         let temporary = folder.join(format!(
             ".{}.tmp-{}-{}",
-            self.path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default(),
+            self.path
+                .file_name()
+                .map(|n| n.to_string_lossy())
+                .unwrap_or_default(),
             std::process::id(),
             rand::random::<u32>()
         ));
@@ -117,10 +130,14 @@ impl FileStore {
                 .mode(0o600)
                 .open(&temporary)
                 .map_err(|e| io_error("create", &temporary, &e))?;
-            file.write_all(text.as_bytes()).map_err(|e| io_error("write", &temporary, &e))?;
-            file.sync_all().map_err(|e| io_error("fsync", &temporary, &e))?;
+            file.write_all(text.as_bytes())
+                .map_err(|e| io_error("write", &temporary, &e))?;
+            file.sync_all()
+                .map_err(|e| io_error("fsync", &temporary, &e))?;
             fs::rename(&temporary, &self.path).map_err(|e| io_error("rename", &self.path, &e))?;
-            File::open(folder).and_then(|dir| dir.sync_all()).map_err(|e| io_error("fsync folder", folder, &e))
+            File::open(folder)
+                .and_then(|dir| dir.sync_all())
+                .map_err(|e| io_error("fsync folder", folder, &e))
         })();
         if result.is_err() {
             let _ = fs::remove_file(&temporary);
@@ -140,12 +157,17 @@ impl FileStore {
             .map_err(|e| io_error("open", &lock_path, &e))?;
         lock.lock().map_err(|e| io_error("lock", &lock_path, &e))?;
 
-        let mut document = self.read_document()?.unwrap_or(Document { format: FORMAT, entities: BTreeMap::new() });
+        let mut document = self.read_document()?.unwrap_or(Document {
+            format: FORMAT,
+            entities: BTreeMap::new(),
+        });
         let stored = document.entities.get(&record.entity_id).map(|r| r.version);
         if stored != expected_version {
             return Ok(false);
         }
-        document.entities.insert(record.entity_id.clone(), record.clone());
+        document
+            .entities
+            .insert(record.entity_id.clone(), record.clone());
         self.write_document(&document)?;
         // The lock is released when `lock` is dropped.
         Ok(true)
@@ -157,7 +179,12 @@ impl SecretStore for FileStore {
     async fn get(&self, entity_id: &str) -> Result<Option<SecretRecord>> {
         let store = self.clone();
         let entity_id = entity_id.to_owned();
-        blocking(move || Ok(store.read_document()?.and_then(|mut d| d.entities.remove(&entity_id)))).await
+        blocking(move || {
+            Ok(store
+                .read_document()?
+                .and_then(|mut d| d.entities.remove(&entity_id)))
+        })
+        .await
     }
 
     async fn put(&self, record: &SecretRecord, expected_version: Option<u64>) -> Result<bool> {
@@ -171,13 +198,22 @@ impl SecretStore for FileStore {
     }
 }
 
-async fn blocking<T: Send + 'static>(work: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
-    tokio::task::spawn_blocking(work).await.map_err(|e| Error::Store(format!("store task failed: {e}")))?
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T> + Send + 'static,
+) -> Result<T> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| Error::Store(format!("store task failed: {e}")))?
 }
 
 /// Rejects a store file that group or others may read or write.
 fn check_private(path: &Path, file: &File) -> Result<()> {
-    let mode = file.metadata().map_err(|e| io_error("stat", path, &e))?.permissions().mode() & 0o777;
+    let mode = file
+        .metadata()
+        .map_err(|e| io_error("stat", path, &e))?
+        .permissions()
+        .mode()
+        & 0o777;
     if mode & 0o077 != 0 {
         return Err(Error::Store(format!(
             "the store file {} has mode {mode:03o}, so other users may read the secret; run `chmod 600 {}` \
@@ -204,7 +240,10 @@ fn ensure_folder(path: &Path) -> Result<()> {
 }
 
 pub(crate) fn sibling(path: &Path, suffix: &str) -> PathBuf {
-    let mut name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    let mut name = path
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
     name.push(suffix);
     path.with_file_name(name)
 }
@@ -215,7 +254,10 @@ fn io_error(action: &str, path: &Path, error: &std::io::Error) -> Error {
         IoErrorKind::NotFound => "; check that the folder exists",
         _ => "",
     };
-    Error::Store(format!("could not {action} {}: {error}{hint}", path.display()))
+    Error::Store(format!(
+        "could not {action} {}: {error}{hint}",
+        path.display()
+    ))
 }
 
 #[cfg(test)]
@@ -227,7 +269,12 @@ mod tests {
 
     fn record(entity: &str, secret: &str) -> SecretRecord {
         let mut record = SecretRecord::new(entity);
-        record.current = Some(StoredSecret::new(ClientSecret::new(secret), None, ExpirySource::Unknown, jiff::Timestamp::now()));
+        record.current = Some(StoredSecret::new(
+            ClientSecret::new(secret),
+            None,
+            ExpirySource::Unknown,
+            jiff::Timestamp::now(),
+        ));
         record
     }
 
@@ -241,7 +288,10 @@ mod tests {
 
         let loaded = store.get("FIU-1").await.unwrap().unwrap();
         assert_eq!(loaded.version, 1);
-        assert_eq!(loaded.current.unwrap().value.expose_secret(), "s3cr3t-value");
+        assert_eq!(
+            loaded.current.unwrap().value.expose_secret(),
+            "s3cr3t-value"
+        );
         let mode = fs::metadata(store.path()).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600);
         assert!(store.get("OTHER").await.unwrap().is_none());
@@ -256,7 +306,10 @@ mod tests {
         let mut stale = first.clone();
         save(&store, &mut first, None).await.unwrap();
         let error = save(&store, &mut stale, None).await.unwrap_err();
-        assert!(matches!(error, Error::StoreConflict { expected: 1, .. }), "{error}");
+        assert!(
+            matches!(error, Error::StoreConflict { expected: 1, .. }),
+            "{error}"
+        );
     }
 
     #[tokio::test]
@@ -267,7 +320,10 @@ mod tests {
         save(&store, &mut current, Some(5)).await.unwrap();
         let mut stale = store.get("FIU-1").await.unwrap().unwrap();
         let error = save(&store, &mut stale, Some(4)).await.unwrap_err();
-        assert!(matches!(error, Error::LeaseLost { fence: 4, .. }), "{error}");
+        assert!(
+            matches!(error, Error::LeaseLost { fence: 4, .. }),
+            "{error}"
+        );
     }
 
     #[tokio::test]
@@ -292,9 +348,15 @@ mod tests {
         let error = store.get("FIU-1").await.unwrap_err().to_string();
         assert!(error.contains("not a valid aa-rotation store"), "{error}");
         assert!(error.contains("truncated"), "{error}");
-        let error = save(&store, &mut record("FIU-1", "b"), None).await.unwrap_err().to_string();
+        let error = save(&store, &mut record("FIU-1", "b"), None)
+            .await
+            .unwrap_err()
+            .to_string();
         assert!(error.contains("left unchanged"), "{error}");
-        assert_eq!(fs::read_to_string(&path).unwrap(), "{\"format\": 1, \"entities\": {");
+        assert_eq!(
+            fs::read_to_string(&path).unwrap(),
+            "{\"format\": 1, \"entities\": {"
+        );
     }
 
     #[tokio::test]
@@ -303,8 +365,30 @@ mod tests {
         let store = FileStore::new(dir.path().join("nested/secret.json")).unwrap();
         save(&store, &mut record("AA-1", "x"), None).await.unwrap();
         save(&store, &mut record("FIU-2", "y"), None).await.unwrap();
-        assert_eq!(store.get("AA-1").await.unwrap().unwrap().current.unwrap().value.expose_secret(), "x");
-        assert_eq!(store.get("FIU-2").await.unwrap().unwrap().current.unwrap().value.expose_secret(), "y");
+        assert_eq!(
+            store
+                .get("AA-1")
+                .await
+                .unwrap()
+                .unwrap()
+                .current
+                .unwrap()
+                .value
+                .expose_secret(),
+            "x"
+        );
+        assert_eq!(
+            store
+                .get("FIU-2")
+                .await
+                .unwrap()
+                .unwrap()
+                .current
+                .unwrap()
+                .value
+                .expose_secret(),
+            "y"
+        );
         let leftovers: Vec<_> = fs::read_dir(dir.path().join("nested"))
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())

@@ -25,12 +25,18 @@ impl MemoryStore {
 #[async_trait]
 impl SecretStore for MemoryStore {
     async fn get(&self, entity_id: &str) -> Result<Option<SecretRecord>> {
-        let records = self.records.lock().map_err(|_| Error::Store("memory store lock poisoned".into()))?;
+        let records = self
+            .records
+            .lock()
+            .map_err(|_| Error::Store("memory store lock poisoned".into()))?;
         Ok(records.get(entity_id).cloned())
     }
 
     async fn put(&self, record: &SecretRecord, expected_version: Option<u64>) -> Result<bool> {
-        let mut records = self.records.lock().map_err(|_| Error::Store("memory store lock poisoned".into()))?;
+        let mut records = self
+            .records
+            .lock()
+            .map_err(|_| Error::Store("memory store lock poisoned".into()))?;
         let stored = records.get(&record.entity_id).map(|r| r.version);
         if stored != expected_version {
             return Ok(false);

@@ -41,8 +41,19 @@ pub struct StoredSecret {
 
 impl StoredSecret {
     /// Wraps a secret obtained now.
-    pub fn new(value: ClientSecret, expires_at: Option<Timestamp>, expiry_source: ExpirySource, obtained_at: Timestamp) -> Self {
-        Self { fingerprint: value.fingerprint(), value, expires_at, expiry_source, obtained_at }
+    pub fn new(
+        value: ClientSecret,
+        expires_at: Option<Timestamp>,
+        expiry_source: ExpirySource,
+        obtained_at: Timestamp,
+    ) -> Self {
+        Self {
+            fingerprint: value.fingerprint(),
+            value,
+            expires_at,
+            expiry_source,
+            obtained_at,
+        }
     }
 }
 
@@ -56,7 +67,11 @@ pub enum Journal {
     Idle,
     /// A Reset is about to be sent, or was sent and its reply not yet stored:
     /// the service may hold a secret that only a Read can reveal.
-    Resetting { fence: u64, started_at: Timestamp, previous: Option<Fingerprint> },
+    Resetting {
+        fence: u64,
+        started_at: Timestamp,
+        previous: Option<Fingerprint>,
+    },
     /// The new secret is stored as `pending` and is being verified.
     Verifying { fence: u64, started_at: Timestamp },
 }
@@ -148,7 +163,8 @@ impl SecretRecord {
     /// Encodes the record as JSON, secret values included, for a store
     /// written in a host language. Handle the result like the secret itself.
     pub fn to_json(&self) -> Result<String> {
-        serde_json::to_string(self).map_err(|e| Error::Store(format!("could not encode the record: {e}")))
+        serde_json::to_string(self)
+            .map_err(|e| Error::Store(format!("could not encode the record: {e}")))
     }
 
     /// Decodes a record written by [`SecretRecord::to_json`].
@@ -201,19 +217,37 @@ pub trait SecretStore: Send + Sync {
 /// fencing number. Fails with [`Error::LeaseLost`] when a newer lease holder
 /// has written, and [`Error::StoreConflict`] when any other writer has.
 /// On success, `record.version` is the new version.
-pub async fn save(store: &dyn SecretStore, record: &mut SecretRecord, fence: Option<u64>) -> Result<()> {
-    let expected = if record.version == 0 { None } else { Some(record.version) };
+pub async fn save(
+    store: &dyn SecretStore,
+    record: &mut SecretRecord,
+    fence: Option<u64>,
+) -> Result<()> {
+    let expected = if record.version == 0 {
+        None
+    } else {
+        Some(record.version)
+    };
     if let Some(fence) = fence {
-        let stored_fence = store.get(&record.entity_id).await?.map(|r| r.fence).unwrap_or(0);
+        let stored_fence = store
+            .get(&record.entity_id)
+            .await?
+            .map(|r| r.fence)
+            .unwrap_or(0);
         if stored_fence > fence {
-            return Err(Error::LeaseLost { entity_id: record.entity_id.clone(), fence });
+            return Err(Error::LeaseLost {
+                entity_id: record.entity_id.clone(),
+                fence,
+            });
         }
         record.fence = fence;
     }
     let mut next = record.clone();
     next.version = record.version + 1;
     if !store.put(&next, expected).await? {
-        return Err(Error::StoreConflict { entity_id: record.entity_id.clone(), expected: record.version });
+        return Err(Error::StoreConflict {
+            entity_id: record.entity_id.clone(),
+            expected: record.version,
+        });
     }
     record.version = next.version;
     Ok(())
