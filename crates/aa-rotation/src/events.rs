@@ -1,4 +1,4 @@
-//! What happened: events for in-process subscribers and the JSON-lines audit
+//! Rotation events for in-process subscribers and the JSON-lines audit
 //! log. Events carry fingerprints, never secret values.
 
 use std::fs::OpenOptions;
@@ -83,12 +83,12 @@ impl std::fmt::Debug for EventBus {
 }
 
 impl EventBus {
-    /// A bus without an audit log.
+    /// Creates a bus without an audit log.
     pub fn new() -> Self {
         Self::default()
     }
 
-    /// A bus that also appends every event to the JSON-lines file `path`.
+    /// Creates a bus that also appends every event to the JSON-lines file `path`.
     pub fn with_audit_log(path: impl Into<PathBuf>) -> Self {
         Self {
             audit: Some(Arc::new(AuditLog {
@@ -135,9 +135,10 @@ impl EventBus {
             "rotation event"
         );
         if let Some(audit) = &self.audit
-            && let Err(e) = audit.append(&event) {
-                tracing::error!(path = %audit.path.display(), error = %e, "could not append to the audit log");
-            }
+            && let Err(e) = audit.append(&event)
+        {
+            tracing::error!(path = %audit.path.display(), error = %e, "could not append to the audit log");
+        }
         let subscribers: Vec<Subscriber> = match self.subscribers.read() {
             Ok(list) => list.iter().map(|(_, s)| s.clone()).collect(),
             Err(_) => return,

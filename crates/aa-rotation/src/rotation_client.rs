@@ -17,7 +17,7 @@ use crate::lease::{FileLease, LeaseManager, MemoryLease};
 use crate::store::{FileStore, MemoryStore, SecretStore};
 use crate::token_cache::{CachedToken, TokenCache};
 
-/// Where the secret is stored.
+/// The secret store backend of a [`RotationClient`].
 #[derive(Clone)]
 pub enum StoreChoice {
     /// A JSON file (the embedded default), with file-lock leases beside it.
@@ -159,7 +159,7 @@ impl RotationClient {
         self.tokens.access_token().await
     }
 
-    /// The cached entity token if fresh, without waiting.
+    /// Returns the cached entity token if it is fresh, without waiting.
     pub fn cached_access_token(&self) -> Option<Arc<EntityToken>> {
         self.tokens.cached()
     }
@@ -170,12 +170,12 @@ impl RotationClient {
         self.tokens.invalidate(token);
     }
 
-    /// The stored secret's status.
+    /// Returns the stored secret's status.
     pub async fn status(&self) -> Result<SecretStatus> {
         self.engine.status().await
     }
 
-    /// One rotation now if due, or in any case with `force`.
+    /// Rotates now if the secret is due, or in any case with `force`.
     pub async fn rotate(&self, options: RotateOptions) -> Result<RotationOutcome> {
         let outcome = self.engine.rotate(options).await?;
         if outcome.action == crate::engine::RotationAction::Rotated {
@@ -186,7 +186,8 @@ impl RotationClient {
         Ok(outcome)
     }
 
-    /// Rotates if the policy, window and jitter say so; recovers first.
+    /// Recovers an interrupted rotation, then rotates if the policy, window and
+    /// jitter allow it.
     pub async fn ensure_fresh(&self) -> Result<RotationOutcome> {
         let outcome = self.engine.ensure_fresh().await?;
         if outcome.action == crate::engine::RotationAction::Rotated {
@@ -215,12 +216,12 @@ impl RotationClient {
         self.tokens.on_change(listener);
     }
 
-    /// The engine.
+    /// Returns the engine.
     pub fn engine(&self) -> &Arc<Engine> {
         &self.engine
     }
 
-    /// The Token Service client.
+    /// Returns the Token Service client.
     pub fn token_service(&self) -> &TokenServiceClient {
         self.engine.client()
     }
@@ -269,9 +270,10 @@ impl RotationClient {
     /// Stops the background schedule.
     pub fn stop(&self) {
         if let Ok(mut schedule) = self.schedule.lock()
-            && let Some(task) = schedule.take() {
-                task.abort();
-            }
+            && let Some(task) = schedule.take()
+        {
+            task.abort();
+        }
     }
 }
 

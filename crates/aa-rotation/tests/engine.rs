@@ -518,3 +518,39 @@ async fn wrong_password_fails_rotation_cleanly() {
     assert_eq!(error.root().kind(), ErrorKind::InvalidUserCredentials);
     assert!(!format!("{error} {error:?}").contains("wrong-password-123"));
 }
+
+#[tokio::test]
+async fn unapplied_lost_reset_is_retried_once() {
+    let f = fixture(10.0).await;
+    // The connection closes before the service acts: the same lost reply as
+    // after a Reset, but Read shows the old secret, so one more Reset is safe.
+    f.sim
+        .inject_fault(Endpoint::SecretReset, Fault::DropBeforeApply, Some(1))
+        .unwrap();
+    let outcome = f.rotation_client().rotate(DUE).await.unwrap();
+    assert_eq!(outcome.action, RotationAction::Rotated);
+    assert_eq!(outcome.resets, 2);
+    assert_eq!(f.sim.counters().calls.secret_reset, 2);
+    assert_eq!(f.resets(), 1);
+    assert_eq!(f.stored_secret().await, f.service_secret());
+}
+
+#[tokio::test]
+async fn twice_lost_unapplied_reset_fails_without_third() {
+    let f = fixture(10.0).await;
+    f.sim
+        .inject_fault(Endpoint::SecretReset, Fault::DropBeforeApply, Some(2))
+        .unwrap();
+    let error = f.rotation_client().rotate(DUE).await.unwrap_err();
+    assert_eq!(error.root().kind(), ErrorKind::Connection);
+    assert_eq!(f.sim.counters().calls.secret_reset, 2);
+    assert_eq!(f.resets(), 0);
+    let record = aa_rotation::store::FileStore::new(f.store_path())
+        .unwrap()
+        .get(ENTITY)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(record.journal, Journal::Idle);
+    assert_eq!(record.current.unwrap().value.expose_secret(), SECRET);
+}

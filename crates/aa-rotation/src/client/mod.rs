@@ -130,12 +130,12 @@ impl TokenServiceClient {
         })
     }
 
-    /// The settings this client was built with.
+    /// Returns the settings this client was built with.
     pub fn config(&self) -> &ClientConfig {
         &self.config
     }
 
-    /// The clock this client reads.
+    /// Returns the clock this client reads.
     pub fn clock(&self) -> &Clock {
         &self.clock
     }
@@ -440,9 +440,10 @@ fn parse_token_body_with_message(
         .filter(|t| !t.is_empty())
         .ok_or_else(|| malformed("accessToken is missing".into()))?;
     if let Some(kind) = parsed.token_type.as_deref()
-        && !kind.eq_ignore_ascii_case("bearer") {
-            return Err(malformed(format!("tokenType is {kind:?}, expected Bearer")));
-        }
+        && !kind.eq_ignore_ascii_case("bearer")
+    {
+        return Err(malformed(format!("tokenType is {kind:?}, expected Bearer")));
+    }
     let expires_in = parse_expires_in(parsed.expires_in.as_ref()).map_err(malformed)?;
     Ok((token, expires_in, parsed.message))
 }

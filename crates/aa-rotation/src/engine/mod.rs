@@ -73,7 +73,7 @@ impl std::fmt::Debug for Engine {
 }
 
 impl Engine {
-    /// An engine for `config.entity_id`.
+    /// Creates an engine for `config.entity_id`.
     pub fn new(
         config: EngineConfig,
         client: TokenServiceClient,
@@ -105,22 +105,22 @@ impl Engine {
         })
     }
 
-    /// The entity this engine manages.
+    /// Returns the entity id this engine manages.
     pub fn entity_id(&self) -> &str {
         &self.config.entity_id
     }
 
-    /// The Token Service client.
+    /// Returns the Token Service client.
     pub fn client(&self) -> &TokenServiceClient {
         &self.client
     }
 
-    /// The event bus.
+    /// Returns the event bus.
     pub fn events(&self) -> &EventBus {
         &self.events
     }
 
-    /// The store.
+    /// Returns the store.
     pub fn store(&self) -> &Arc<dyn SecretStore> {
         &self.store
     }
@@ -132,7 +132,7 @@ impl Engine {
         self.failpoint.set(step, action);
     }
 
-    /// The status of the stored secret. Bootstraps an empty store, and reads
+    /// Returns the status of the stored secret. Bootstraps an empty store, and reads
     /// the expiry from the service when it was never read.
     pub async fn status(&self) -> Result<SecretStatus> {
         let mut record = self.load_record().await?;
@@ -161,7 +161,7 @@ impl Engine {
         ))
     }
 
-    /// Rotates the secret if the policy says it is due, or at once with
+    /// Rotates the secret if the policy finds it due, or at once with
     /// `force`. With `dry_run`, decides and reports without any Reset.
     pub async fn rotate(&self, options: RotateOptions) -> Result<RotationOutcome> {
         let span = tracing::info_span!("rotation", entity_id = %self.entity_id(), force = options.force, dry_run = options.dry_run);
@@ -336,7 +336,7 @@ impl Engine {
                 Err(error) => error,
             };
             if !error.is_transient() {
-                // A 4xx answer: the service refused, nothing changed.
+                // A 4xx status: the service rejected the request and nothing changed.
                 self.clear_journal(record, fence).await?;
                 return Err(error);
             }
@@ -518,8 +518,8 @@ impl Engine {
         self.rotate(RotateOptions::default()).await
     }
 
-    /// The secret the service accepts now, from the store (bootstrapping an
-    /// empty one).
+    /// Returns the secret the service accepts now, from the store
+    /// (bootstrapping an empty one).
     pub async fn effective_secret(&self) -> Result<StoredSecret> {
         let record = self.load_record().await?;
         record
@@ -561,7 +561,7 @@ impl Engine {
     }
 
     /// Fills an empty store: from Read when the designated user is configured
-    /// (the service knows the expiry), else from the configured secret, with an
+    /// (the service returns the expiry), else from the configured secret, with an
     /// unknown expiry.
     async fn bootstrap(&self, existing: Option<SecretRecord>) -> Result<SecretRecord> {
         let mut record = existing.unwrap_or_else(|| SecretRecord::new(self.entity_id()));
@@ -658,13 +658,13 @@ impl Engine {
         let mut cached = self.user_token.lock().await;
         if !renew
             && let Some(token) = cached.as_ref()
-                && token
-                    .expires_at
-                    .checked_sub(USER_TOKEN_MARGIN)
-                    .is_ok_and(|at| self.now() < at)
-                {
-                    return Ok(token.token.clone());
-                }
+            && token
+                .expires_at
+                .checked_sub(USER_TOKEN_MARGIN)
+                .is_ok_and(|at| self.now() < at)
+        {
+            return Ok(token.token.clone());
+        }
         let token = self
             .client
             .generate_user_token(&credentials.username, &credentials.password)

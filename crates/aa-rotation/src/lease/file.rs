@@ -108,19 +108,20 @@ impl FileLease {
     fn release_blocking(&self, mut guard: LeaseGuard) -> Result<()> {
         let path = self.path(&guard.entity_id);
         if let Some(hold) = guard.hold.take()
-            && let Ok(mut file) = hold.downcast::<File>() {
-                let mut state = read_state(&mut file);
-                state.holder = None;
-                write_state(&mut file, &state, &path)?;
-                // Closing the file releases the lock.
-            }
+            && let Ok(mut file) = hold.downcast::<File>()
+        {
+            let mut state = read_state(&mut file);
+            state.holder = None;
+            write_state(&mut file, &state, &path)?;
+            // Closing the file releases the lock.
+        }
         Ok(())
     }
 
     fn holder_blocking(&self, entity_id: &str) -> Result<Option<LeaseInfo>> {
         let (mut file, _) = self.open(entity_id)?;
         match file.try_lock_shared() {
-            // Nobody holds it: whatever the file says is left over from a crash.
+            // No process holds the lock, so the holder in the file is left over from a crash.
             Ok(()) => Ok(None),
             Err(TryLockError::WouldBlock) => Ok(read_state(&mut file).holder),
             Err(TryLockError::Error(e)) => Err(Error::Store(format!(

@@ -19,7 +19,7 @@ pub struct MemoryLease {
 }
 
 impl MemoryLease {
-    /// A lease manager reading time from `clock`.
+    /// Creates a lease manager that reads time from `clock`.
     pub fn new(clock: Clock) -> Self {
         Self {
             holder: holder_name(),
@@ -63,9 +63,9 @@ impl LeaseManager for MemoryLease {
             && held
                 .as_ref()
                 .is_some_and(|info| info.fence == guard.info.fence)
-            {
-                *held = None;
-            }
+        {
+            *held = None;
+        }
         Ok(())
     }
 
