@@ -442,7 +442,10 @@ impl Engine {
                 .store
                 .get(self.entity_id())
                 .await?
-                .ok_or_else(|| Error::Store("record vanished".into()))?;
+                .ok_or_else(|| Error::Store("the record vanished from the store".into()))?;
+            // A deleted lease file restarts its numbers; the store's own number
+            // is the floor, as in the protocol steps.
+            let fence = fence.max(record.fence);
             record.last_rotation = Some(LastRotation {
                 at: self.now(),
                 result: RotationResult::Failed,

@@ -2,6 +2,8 @@
 //! drift (the stored secret rejected with no rotation journaled, because
 //! someone reset it elsewhere, by hand for instance).
 
+use tracing::Instrument;
+
 use super::{Engine, RecoveryAction, RecoveryOutcome, effective_fingerprint};
 use crate::error::{Error, ErrorKind, Result};
 use crate::events::EventKind;
@@ -16,10 +18,12 @@ impl Engine {
     /// Runs at start-up of the daemon and of each library client.
     pub async fn recover(&self) -> Result<RecoveryOutcome> {
         let span = tracing::info_span!("recover", entity_id = %self.entity_id());
-        let _entered = span.enter();
-        drop(_entered);
-        let _local = self.local.lock().await;
-        tracing::Instrument::instrument(self.recover_locked(), span).await
+        async {
+            let _local = self.local.lock().await;
+            self.recover_locked().await
+        }
+        .instrument(span)
+        .await
     }
 
     pub(super) async fn recover_locked(&self) -> Result<RecoveryOutcome> {
