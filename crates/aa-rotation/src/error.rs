@@ -188,7 +188,8 @@ pub enum Error {
     /// The Token Service rejected the entity id and secret.
     #[error(
         "the Token Service rejected the secret of entity {entity_id} ({detail}); \
-         the secret is wrong, expired or was reset elsewhere: run `aa-rotation recover`"
+         the secret is wrong or was reset elsewhere (run `aa-rotation recover`), or it has expired \
+         (run `aa-rotation rotate --force`)"
     )]
     InvalidEntitySecret {
         entity_id: String,

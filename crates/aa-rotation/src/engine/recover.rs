@@ -83,7 +83,7 @@ impl Engine {
                 entity_id: self.entity_id().to_owned(),
                 detail: crate::error::ServiceDetail {
                     status: 401,
-                    error_msg: Some("the stored secret is the service's current one but is rejected; it has probably expired: run `aa-rotation rotate --force`".into()),
+                    error_msg: Some("the Token Service still returns the stored secret as current, so it has expired past the grace period".into()),
                     ..Default::default()
                 },
             });
