@@ -290,7 +290,10 @@ pub enum Error {
     NotBootstrapped { entity_id: String },
 
     /// A rotation step failed; the cause is attached.
-    #[error("rotation of entity {entity_id} failed at step {step}: {source}")]
+    #[error(
+        "rotation of entity {entity_id} failed at step {step}: {source}{}",
+        recover_hint(step, source)
+    )]
     RotationFailed {
         entity_id: String,
         step: &'static str,
@@ -402,6 +405,27 @@ impl Error {
                 source: Box::new(other),
             },
         }
+    }
+}
+
+/// The advice added to a failed rotation whose new secret may exist only at
+/// the Token Service: after the Reset step, or at it when the outcome is
+/// unknown.
+fn recover_hint(step: &str, source: &Error) -> &'static str {
+    let reset_outcome_unknown = step == "reset"
+        && !matches!(
+            source.kind(),
+            ErrorKind::InvalidUserCredentials
+                | ErrorKind::UserTokenRejected
+                | ErrorKind::EntityNotPermitted
+                | ErrorKind::BadRequest
+                | ErrorKind::RateLimited
+                | ErrorKind::Config
+        );
+    if reset_outcome_unknown || matches!(step, "persist" | "verify" | "promote") {
+        " (the Token Service may already hold a new secret: run `aa-rotation recover` once the cause is fixed)"
+    } else {
+        ""
     }
 }
 

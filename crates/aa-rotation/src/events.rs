@@ -131,7 +131,7 @@ impl EventBus {
             entity_id = %event.entity_id,
             old_fingerprint = event.old_fingerprint.as_ref().map(|f| f.as_str()),
             new_fingerprint = event.new_fingerprint.as_ref().map(|f| f.as_str()),
-            message = %event.message,
+            detail = %event.message,
             "rotation event"
         );
         if let Some(audit) = &self.audit

@@ -35,7 +35,7 @@ pub use engine::{
 pub use error::{Endpoint, Error, ErrorKind, Result, ServiceDetail};
 pub use events::{Event, EventBus, EventKind};
 pub use policy::{RotationPolicy, RotationWindow, SecretState};
-pub use rotation_client::{RotationClient, RotationConfig, StoreChoice};
+pub use rotation_client::{CheckResult, RotationClient, RotationConfig, StoreChoice};
 pub use secret::{BearerToken, ClientSecret, Fingerprint, Password};
 pub use settings::Settings;
 pub use token_cache::CachedToken;

@@ -50,6 +50,34 @@ impl Default for RotationPolicy {
     }
 }
 
+/// The longest validity the Token Service grants a secret.
+pub const MAX_SECRET_VALIDITY: Duration = Duration::from_secs(180 * DAY_SECONDS as u64);
+
+impl RotationPolicy {
+    /// Rejects settings that would rotate on every check: a threshold at or
+    /// above the longest validity the service grants, or a requested validity
+    /// at or below the threshold.
+    pub fn validate(&self) -> Result<()> {
+        let threshold_days = self.rotate_before.as_secs_f64() / DAY_SECONDS as f64;
+        if self.rotate_before >= MAX_SECRET_VALIDITY {
+            return Err(Error::Config(format!(
+                "rotate_before_days is {threshold_days}, at or above the 180 days a secret lives at most, so every \
+                 check would rotate; use a value such as 30 (AA_ROTATION_ROTATE_BEFORE_DAYS)"
+            )));
+        }
+        if let Some(requested) = self.secret_expiry_days
+            && f64::from(requested) <= threshold_days
+        {
+            return Err(Error::Config(format!(
+                "secret_expiry_days is {requested}, not more than rotate_before_days ({threshold_days}), so every \
+                 new secret would be due at once; request more days (AA_ROTATION_SECRET_EXPIRY_DAYS) or rotate \
+                 later (AA_ROTATION_ROTATE_BEFORE_DAYS)"
+            )));
+        }
+        Ok(())
+    }
+}
+
 /// Returns `n` days as a [`Duration`].
 pub fn days(n: u64) -> Duration {
     Duration::from_secs(n * DAY_SECONDS as u64)
@@ -341,6 +369,27 @@ mod tests {
 
     fn at(text: &str) -> Timestamp {
         text.parse().unwrap()
+    }
+
+    #[test]
+    fn looping_settings_are_rejected() {
+        let policy = RotationPolicy {
+            secret_expiry_days: Some(20),
+            ..Default::default()
+        };
+        let error = policy.validate().unwrap_err().to_string();
+        assert!(error.contains("secret_expiry_days is 20"), "{error}");
+        let policy = RotationPolicy {
+            rotate_before: days(400),
+            ..Default::default()
+        };
+        let error = policy.validate().unwrap_err().to_string();
+        assert!(error.contains("180 days"), "{error}");
+        let policy = RotationPolicy {
+            secret_expiry_days: Some(90),
+            ..Default::default()
+        };
+        assert!(policy.validate().is_ok());
     }
 
     #[test]

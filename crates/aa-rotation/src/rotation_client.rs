@@ -49,8 +49,22 @@ impl StoreChoice {
         if url == "memory:" {
             return Ok(StoreChoice::Memory);
         }
-        if let Some(path) = url.strip_prefix("file://") {
+        if let Some(rest) = url.strip_prefix("file://") {
+            // file:///var/lib/x.json or file://localhost/var/lib/x.json; a
+            // store on another host is not something a file URL can reach.
+            let path = rest.strip_prefix("localhost").unwrap_or(rest);
+            if !path.starts_with('/') {
+                return Err(Error::Config(format!(
+                    "the store URL {url:?} names a host or a relative path; use file:///absolute/path/secret.json \
+                     or a plain path"
+                )));
+            }
             return Ok(StoreChoice::File(PathBuf::from(path)));
+        }
+        if url.starts_with("file:") {
+            return Err(Error::Config(format!(
+                "the store URL {url:?} is not a valid file URL; use file:///absolute/path/secret.json or a plain path"
+            )));
         }
         if let Some((scheme, _)) = url.split_once("://") {
             return Err(Error::Config(format!(
@@ -106,6 +120,66 @@ pub struct RotationClient {
     tokens: Arc<TokenCache>,
     check_interval: Duration,
     schedule: Mutex<Option<tokio::task::JoinHandle<()>>>,
+    last_check: Arc<Mutex<Option<CheckResult>>>,
+}
+
+/// The result of one check of the background schedule.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct CheckResult {
+    pub at: jiff::Timestamp,
+    /// What `ensure_fresh` did, when the check succeeded.
+    pub outcome: Option<RotationOutcome>,
+    /// The error's message, when the check failed.
+    pub error: Option<String>,
+    /// The stable code of the error's root cause, such as `INVALID_USER_CREDENTIALS`.
+    pub error_code: Option<&'static str>,
+}
+
+/// Checks at start-up that the audit log can be written: its folder exists
+/// (created with mode 0700 if missing) and the path is not a folder. An
+/// organisation's audit trail must not fail silently at the first rotation.
+fn check_audit_path(path: &std::path::Path) -> Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    if path.is_dir() {
+        return Err(Error::Config(format!(
+            "the audit log path {} is a folder; give a file path such as {}/aa-rotation-audit.jsonl",
+            path.display(),
+            path.display()
+        )));
+    }
+    if let Some(folder) = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty() && !p.exists())
+    {
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(folder)
+            .map_err(|e| {
+                Error::Config(format!(
+                    "could not create the audit log folder {}: {e}",
+                    folder.display()
+                ))
+            })?;
+    }
+    Ok(())
+}
+
+/// One run of the background schedule: recover (which verifies the stored
+/// secret and heals drift), rotate if due, and drop cached tokens of a secret
+/// that another process replaced.
+async fn scheduled_check(engine: &Engine, tokens: &TokenCache) -> Result<RotationOutcome> {
+    engine.recover().await?;
+    let outcome = engine.ensure_fresh().await?;
+    if outcome.action == crate::engine::RotationAction::Rotated {
+        tokens.invalidate(None);
+    }
+    if let (Ok(secret), Some(cached)) = (engine.effective_secret().await, tokens.snapshot())
+        && cached.token.secret_fingerprint != secret.fingerprint
+    {
+        tokens.invalidate(None);
+    }
+    Ok(outcome)
 }
 
 impl std::fmt::Debug for RotationClient {
@@ -138,7 +212,10 @@ impl RotationClient {
             }
         };
         let events = match config.audit_log {
-            Some(path) => EventBus::with_audit_log(path),
+            Some(path) => {
+                check_audit_path(&path)?;
+                EventBus::with_audit_log(path)
+            }
             None => EventBus::new(),
         };
         let engine = Arc::new(Engine::new(config.engine, client, store, lease, events)?);
@@ -151,6 +228,7 @@ impl RotationClient {
             tokens,
             check_interval: config.check_interval,
             schedule: Mutex::new(None),
+            last_check: Arc::new(Mutex::new(None)),
         })
     }
 
@@ -162,6 +240,11 @@ impl RotationClient {
     /// Returns the cached entity token if it is fresh, without waiting.
     pub fn cached_access_token(&self) -> Option<Arc<EntityToken>> {
         self.tokens.cached()
+    }
+
+    /// Returns the cached entity token and its refresh deadline, fresh or not.
+    pub fn cached_token(&self) -> Option<CachedToken> {
+        self.tokens.snapshot()
     }
 
     /// Drops the cached entity token if its value is `token` (after a peer
@@ -196,6 +279,12 @@ impl RotationClient {
         Ok(outcome)
     }
 
+    /// Checks the stored secret and the designated user's access without
+    /// changing anything; see [`Engine::probe`].
+    pub async fn probe(&self) -> Result<crate::engine::ProbeReport> {
+        self.engine.probe().await
+    }
+
     /// Finishes an interrupted rotation or heals drift.
     pub async fn recover(&self) -> Result<RecoveryOutcome> {
         self.engine.recover().await
@@ -226,10 +315,12 @@ impl RotationClient {
         self.engine.client()
     }
 
-    /// Starts the background schedule on the current tokio runtime: recover
-    /// once, then `ensure_fresh` every check interval. Errors are logged and
-    /// published as events; the schedule keeps running. Calling `start` twice
-    /// keeps the first schedule.
+    /// Starts the background schedule on the current tokio runtime. Every
+    /// check interval it runs `recover` (which finishes an interrupted
+    /// rotation, verifies the stored secret with an entity token and heals
+    /// drift) and then `ensure_fresh`. Errors are logged and kept for
+    /// [`RotationClient::last_check`]; the schedule keeps running. Calling
+    /// `start` twice keeps the first schedule.
     pub fn start(&self) -> Result<()> {
         let handle = tokio::runtime::Handle::try_current()
             .map_err(|_| Error::Config("start() needs a running tokio runtime".into()))?;
@@ -242,29 +333,33 @@ impl RotationClient {
         }
         let engine = self.engine.clone();
         let tokens = self.tokens.clone();
+        let last_check = self.last_check.clone();
         let interval = self.check_interval;
         *schedule = Some(handle.spawn(async move {
-            if let Err(error) = engine.recover().await {
-                tracing::error!(entity_id = %engine.entity_id(), error = %error, "recovery at start-up failed");
-            }
             loop {
-                match engine.ensure_fresh().await {
-                    Ok(outcome) if outcome.action == crate::engine::RotationAction::Rotated => tokens.invalidate(None),
-                    Ok(_) => {}
-                    Err(error) => {
-                        tracing::error!(entity_id = %engine.entity_id(), error = %error, "scheduled check failed");
-                    }
+                let result = scheduled_check(&engine, &tokens).await;
+                let entry = CheckResult {
+                    at: engine.client().clock().now(),
+                    error_code: result.as_ref().err().map(|e| e.root().kind().code()),
+                    error: result.as_ref().err().map(|e| e.to_string()),
+                    outcome: result.ok(),
+                };
+                if let Some(error) = &entry.error {
+                    tracing::error!(entity_id = %engine.entity_id(), error = %error, "scheduled check failed");
                 }
-                // A secret rotated by another process: drop tokens of the old one
-                // at the next refresh rather than waiting for their expiry.
-                if let (Ok(secret), Some(cached)) = (engine.effective_secret().await, tokens.snapshot())
-                    && cached.token.secret_fingerprint != secret.fingerprint {
-                        tokens.invalidate(None);
-                    }
+                if let Ok(mut slot) = last_check.lock() {
+                    *slot = Some(entry);
+                }
                 tokio::time::sleep(interval).await;
             }
         }));
         Ok(())
+    }
+
+    /// Returns the result of the background schedule's latest check, once
+    /// it has run.
+    pub fn last_check(&self) -> Option<CheckResult> {
+        self.last_check.lock().ok()?.clone()
     }
 
     /// Stops the background schedule.

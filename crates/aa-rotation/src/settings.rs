@@ -89,15 +89,15 @@ impl Settings {
                 path.display()
             ))
         })?;
-        let value: toml::Table = text.parse().map_err(|e: toml::de::Error| {
+        let table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
             Error::Config(format!(
                 "{} is not valid TOML: {}",
                 path.display(),
-                e.message()
+                toml_error(&text, &e)
             ))
         })?;
         for forbidden in ["password", "secret"] {
-            if value.contains_key(forbidden) {
+            if table.contains_key(forbidden) {
                 return Err(Error::Config(format!(
                     "{} contains `{forbidden}`; credentials do not belong in the configuration file: use \
                      `{forbidden}_file` or AA_ROTATION_{}",
@@ -106,9 +106,34 @@ impl Settings {
                 )));
             }
         }
-        value.try_into().map_err(|e: toml::de::Error| {
-            Error::Config(format!("{}: {}", path.display(), e.message()))
-        })
+        // Deserializing the text, not the table, keeps positions for errors.
+        let mut settings: Settings = toml::from_str(&text).map_err(|e: toml::de::Error| {
+            Error::Config(format!("{}: {}", path.display(), toml_error(&text, &e)))
+        })?;
+        // Relative paths in the file are relative to the file's folder, so that
+        // a service manager's working folder does not change their meaning.
+        let folder = path.parent().unwrap_or(Path::new("."));
+        for file in [
+            &mut settings.username_file,
+            &mut settings.password_file,
+            &mut settings.secret_file,
+            &mut settings.audit_log,
+            &mut settings.ca_file,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            if file.is_relative() {
+                *file = folder.join(&*file);
+            }
+        }
+        if let Some(store) = &mut settings.store
+            && !store.contains(':')
+            && Path::new(store.as_str()).is_relative()
+        {
+            *store = folder.join(store.as_str()).display().to_string();
+        }
+        Ok(settings)
     }
 
     fn apply_env(&mut self, var: &impl Fn(&str) -> Option<String>) -> Result<()> {
@@ -175,6 +200,16 @@ impl Settings {
         );
         set(&mut self.lease_wait_seconds, number("LEASE_WAIT_SECONDS")?);
 
+        for name in ["USERNAME", "PASSWORD", "SECRET"] {
+            let direct = var(&format!("{PREFIX}{name}")).is_some_and(|v| !v.is_empty());
+            let file = var(&format!("{PREFIX}{name}_FILE")).is_some_and(|v| !v.trim().is_empty());
+            if direct && file {
+                return Err(Error::Config(format!(
+                    "both {PREFIX}{name} and {PREFIX}{name}_FILE are set; set only one of them"
+                )));
+            }
+        }
+
         // Values taken as they are: a password may start or end with spaces.
         if let Some(password) = var(&format!("{PREFIX}PASSWORD")).filter(|v| !v.is_empty()) {
             self.password = Some(Password::new(password));
@@ -188,6 +223,11 @@ impl Settings {
     /// Sets the designated user's password (from a prompt, say).
     pub fn set_password(&mut self, password: Password) {
         self.password = Some(password);
+    }
+
+    /// Sets the secret that bootstraps an empty store.
+    pub fn set_secret(&mut self, secret: ClientSecret) {
+        self.secret = Some(secret);
     }
 
     /// True when a password is configured, directly or through a file.
@@ -224,21 +264,35 @@ impl Settings {
             }
         };
         if let Some(seconds) = self.connect_timeout_seconds {
-            client.connect_timeout = seconds_setting("connect_timeout_seconds", seconds)?;
+            client.connect_timeout = positive_seconds_setting("connect_timeout_seconds", seconds)?;
         }
         if let Some(seconds) = self.request_timeout_seconds {
-            client.request_timeout = seconds_setting("request_timeout_seconds", seconds)?;
+            client.request_timeout = positive_seconds_setting("request_timeout_seconds", seconds)?;
         }
         if let Some(bytes) = self.max_response_bytes {
+            // The largest legitimate response is a few kilobytes.
+            if bytes < 16 * 1024 {
+                return Err(Error::Config(format!(
+                    "max_response_bytes is {bytes}, below the 16384 bytes a Token Service response may need"
+                )));
+            }
             client.max_response_bytes = bytes;
         }
         if let Some(path) = &self.ca_file {
-            client.extra_ca_pem = Some(std::fs::read(path).map_err(|e| {
+            let pem = std::fs::read(path).map_err(|e| {
                 Error::Config(format!(
                     "could not read the CA certificate file {}: {e}",
                     path.display()
                 ))
-            })?);
+            })?;
+            if !pem.windows(27).any(|w| w == b"-----BEGIN CERTIFICATE-----") {
+                return Err(Error::Config(format!(
+                    "the CA certificate file {} ({}) holds no PEM certificate (-----BEGIN CERTIFICATE-----)",
+                    path.display(),
+                    setting_name("ca_file")
+                )));
+            }
+            client.extra_ca_pem = Some(pem);
         }
         if let Some(url) = &self.oidc_token_url {
             client.legacy_oidc_token_url = Some(Url::parse(url).map_err(|e| {
@@ -284,9 +338,10 @@ impl Settings {
         }
         if let Some(d) = self.secret_expiry_days {
             if d == 0 {
-                return Err(Error::Config(
-                    "secret_expiry_days must be at least 1".into(),
-                ));
+                return Err(Error::Config(format!(
+                    "{} is 0, expected at least 1",
+                    setting_name("secret_expiry_days")
+                )));
             }
             policy.secret_expiry_days = Some(d);
         }
@@ -320,8 +375,9 @@ impl Settings {
         let mut config = RotationConfig::new(engine, client, store);
         config.audit_log = audit_log;
         if let Some(minutes) = self.check_interval_minutes {
-            config.check_interval = seconds_setting("check_interval_minutes", minutes * 60.0)?
-                .max(Duration::from_secs(1));
+            config.check_interval =
+                positive_seconds_setting("check_interval_minutes", minutes * 60.0)?
+                    .max(Duration::from_secs(1));
         }
         Ok(config)
     }
@@ -333,18 +389,64 @@ fn set<T>(slot: &mut Option<T>, value: Option<T>) {
     }
 }
 
+/// `rotate_before_days (AA_ROTATION_ROTATE_BEFORE_DAYS)`: both names a
+/// setting goes by, since the user may have used either.
+fn setting_name(key: &str) -> String {
+    format!("{key} ({PREFIX}{})", key.to_ascii_uppercase())
+}
+
 fn seconds_setting(name: &str, seconds: f64) -> Result<Duration> {
+    if seconds.is_nan() || seconds < 0.0 {
+        return Err(Error::Config(format!(
+            "{} is {seconds}, expected a non-negative number",
+            setting_name(name)
+        )));
+    }
     Duration::try_from_secs_f64(seconds).map_err(|_| {
         Error::Config(format!(
-            "{name} is {seconds}, expected a non-negative number"
+            "{} is too large ({seconds} seconds)",
+            setting_name(name)
         ))
     })
+}
+
+/// Like [`seconds_setting`], for timeouts and intervals that must be above zero.
+fn positive_seconds_setting(name: &str, seconds: f64) -> Result<Duration> {
+    let duration = seconds_setting(name, seconds)?;
+    if duration.is_zero() {
+        return Err(Error::Config(format!(
+            "{} is 0, expected a number above zero",
+            setting_name(name)
+        )));
+    }
+    Ok(duration)
+}
+
+/// Describes a TOML error by line and key, in plain words, without quoting
+/// the rest of the file.
+fn toml_error(text: &str, error: &toml::de::Error) -> String {
+    let message = error
+        .message()
+        .replace("expected f64", "expected a number")
+        .replace("expected u32", "expected a whole number")
+        .replace("expected usize", "expected a whole number")
+        .replace("expected u64", "expected a whole number");
+    let Some(span) = error.span() else {
+        return message;
+    };
+    let line_number = text[..span.start.min(text.len())].matches('\n').count() + 1;
+    let line = text.lines().nth(line_number - 1).unwrap_or_default();
+    match line.split_once('=') {
+        Some((key, _)) => format!("line {line_number}, key `{}`: {message}", key.trim()),
+        None => format!("line {line_number}: {message}"),
+    }
 }
 
 fn day_setting(name: &str, value: f64) -> Result<Duration> {
     if !(0.0..=3650.0).contains(&value) {
         return Err(Error::Config(format!(
-            "{name} is {value}, expected a number of days from 0 to 3650"
+            "{} is {value}, expected a number of days from 0 to 3650",
+            setting_name(name)
         )));
     }
     Ok(Duration::from_secs_f64(value * days(1).as_secs_f64()))
@@ -361,6 +463,12 @@ fn read_credential_file(path: &Path, what: &str) -> Result<String> {
             path.display()
         ))
     })?;
+    if !metadata.is_file() {
+        return Err(Error::Config(format!(
+            "the {what} file {} is not a regular file",
+            path.display()
+        )));
+    }
     let mode = metadata.permissions().mode() & 0o777;
     if what != "username" && mode & 0o007 != 0 {
         return Err(Error::Config(format!(

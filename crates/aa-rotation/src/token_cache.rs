@@ -32,6 +32,9 @@ pub struct TokenCache {
     engine: Arc<Engine>,
     slot: RwLock<Option<CachedToken>>,
     refresh: tokio::sync::Mutex<()>,
+    /// Held while the slot changes and its listeners run, so that listeners
+    /// see changes in the order they happened.
+    publish: std::sync::Mutex<()>,
     refresh_fraction: f64,
     listeners: RwLock<Vec<Listener>>,
 }
@@ -52,6 +55,7 @@ impl TokenCache {
             engine,
             slot: RwLock::new(None),
             refresh: tokio::sync::Mutex::new(()),
+            publish: std::sync::Mutex::new(()),
             refresh_fraction: refresh_fraction.clamp(0.1, 0.95),
             listeners: RwLock::new(Vec::new()),
         }
@@ -86,6 +90,7 @@ impl TokenCache {
     /// it), or whatever is cached when `token` is `None`. A token refreshed in
     /// the meantime is kept.
     pub fn invalidate(&self, token: Option<&str>) {
+        let _publish = self.publish.lock();
         let removed = match self.slot.write() {
             Ok(mut slot) => {
                 let matches = match (slot.as_ref(), token) {
@@ -106,8 +111,10 @@ impl TokenCache {
         }
     }
 
-    /// Calls `listener` with every new token (and `None` on invalidation).
-    /// The Node binding uses it to keep a copy on the JavaScript side.
+    /// Calls `listener` with every new token (and `None` on invalidation), in
+    /// the order the changes happen. The Node binding uses it to keep a copy
+    /// on the JavaScript side. A listener must not call back into this cache's
+    /// `invalidate`, which would wait for the listener to return.
     pub fn on_change(&self, listener: impl Fn(Option<&CachedToken>) + Send + Sync + 'static) {
         if let Ok(mut listeners) = self.listeners.write() {
             listeners.push(Arc::new(listener));
@@ -170,6 +177,7 @@ impl TokenCache {
             token: token.clone(),
             refresh_at,
         };
+        let _publish = self.publish.lock();
         if let Ok(mut slot) = self.slot.write() {
             *slot = Some(cached.clone());
         }

@@ -279,7 +279,8 @@ async fn rotate_after_crash_recovers_first() {
     assert!(joined.is_err());
     // The next rotate finishes the interrupted one; the secret is then fresh.
     let outcome = f.rotation_client().rotate(DUE).await.unwrap();
-    assert_eq!(outcome.action, RotationAction::NotDue);
+    // It reports the secret the interrupted rotation made, and sends no Reset.
+    assert_eq!(outcome.action, RotationAction::RotatedElsewhere);
     assert_eq!(f.resets(), 1);
     assert_eq!(f.stored_secret().await, f.service_secret());
 }
@@ -444,18 +445,14 @@ async fn empty_store_without_credentials_is_not_bootstrapped() {
 async fn window_defers_scheduled_rotation() {
     let f = fixture(10.0).await;
     let mut config = f.rotation_config();
-    // A one-minute window twelve hours from now is closed now.
+    // A half-hour window starting on the hour twelve hours from now is
+    // closed now, whatever the minute (a minute-wide window at hh:59 would
+    // wrap past midnight and contain the present).
     let closed = jiff::Timestamp::now()
         .checked_add(jiff::SignedDuration::from_hours(12))
         .unwrap()
         .to_zoned(jiff::tz::TimeZone::UTC);
-    let spec = format!(
-        "* {:02}:{:02}-{:02}:{:02} UTC",
-        closed.hour(),
-        closed.minute(),
-        closed.hour(),
-        (closed.minute() + 1) % 60
-    );
+    let spec = format!("* {:02}:00-{:02}:30 UTC", closed.hour(), closed.hour());
     config.engine.policy.window = Some(RotationWindow::parse(&spec).unwrap());
     let client = RotationClient::new(config).unwrap();
     let events = Arc::new(Mutex::new(Vec::new()));

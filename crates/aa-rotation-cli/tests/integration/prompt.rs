@@ -49,6 +49,9 @@ fn prompt_reads_password_without_echo() {
             seen.extend(chunk);
         }
     }
+    // rpassword writes the prompt before it turns echo off; a person cannot
+    // type in that gap, but a test can, so give the terminal time to settle.
+    std::thread::sleep(Duration::from_millis(500));
     writeln!(stdin, "{PASSWORD}").unwrap();
     let status = child.wait().unwrap();
     while let Ok(chunk) = chunks.recv_timeout(Duration::from_secs(2)) {

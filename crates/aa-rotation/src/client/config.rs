@@ -136,6 +136,12 @@ impl ClientConfig {
     /// Checks the URLs: `https`, or plain `http` only to a loopback address.
     pub fn validate(&self) -> Result<()> {
         check_url("base URL", &self.base_url)?;
+        if !self.base_url.path().trim_end_matches('/').ends_with("/iam") {
+            return Err(Error::Config(format!(
+                "the base URL {} does not end in /iam; give the IAM base URL, such as https://api.sahamati.org.in/iam",
+                self.base_url.as_str()
+            )));
+        }
         if let Some(url) = &self.legacy_oidc_token_url {
             check_url("OpenID Connect token URL", url)?;
         }
@@ -162,6 +168,12 @@ impl ClientConfig {
 }
 
 fn check_url(what: &str, url: &Url) -> Result<()> {
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(Error::Config(format!(
+            "the {what} {} must not have a query or fragment",
+            url.as_str()
+        )));
+    }
     if url.username() != "" || url.password().is_some() {
         return Err(Error::Config(format!(
             "the {what} must not contain a username or password"
@@ -213,6 +225,19 @@ mod tests {
         ] {
             assert!(ClientConfig::for_base_url(url).is_ok(), "{url}");
         }
+    }
+
+    #[test]
+    fn base_url_must_end_in_iam() {
+        let error = ClientConfig::for_base_url("http://127.0.0.1:8080")
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("does not end in /iam"), "{error}");
+        let error = ClientConfig::for_base_url("http://127.0.0.1:8080/iam?x=1")
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("query"), "{error}");
+        assert!(ClientConfig::for_base_url("https://gateway.example/aa/iam/").is_ok());
     }
 
     #[test]

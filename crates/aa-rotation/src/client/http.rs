@@ -112,10 +112,22 @@ fn classify(status: StatusCode, headers: &HeaderMap, body: &[u8], ctx: &CallCont
     let endpoint = ctx.endpoint;
     let detail = service_detail(code, envelope.as_ref(), ctx);
     let entity_id = ctx.entity_id.unwrap_or_default().to_owned();
-    let msg_mentions_entity = detail
-        .error_msg
-        .as_deref()
-        .is_some_and(|m| m.to_ascii_lowercase().contains("entity"));
+    // "Invalid entity id" (400 or 401 in the published examples) and "User is
+    // not authorised for entity X" are about the entity, not the user token.
+    let msg_mentions_entity = detail.error_msg.as_deref().is_some_and(|m| {
+        let lower = m.to_ascii_lowercase();
+        lower.contains("entity")
+            && [
+                "invalid",
+                "unknown",
+                "not authori",
+                "not permitted",
+                "not mapped",
+                "not found",
+            ]
+            .iter()
+            .any(|word| lower.contains(word))
+    });
 
     match (code, endpoint) {
         (429, _) => Error::RateLimited {
@@ -132,7 +144,7 @@ fn classify(status: StatusCode, headers: &HeaderMap, body: &[u8], ctx: &CallCont
         }
         // The published examples answer "Invalid entity id" with 401 on read
         // and reset: that is about the entity, not about the user token.
-        (401, Endpoint::SecretRead | Endpoint::SecretReset) if msg_mentions_entity => {
+        (400 | 401, Endpoint::SecretRead | Endpoint::SecretReset) if msg_mentions_entity => {
             Error::EntityNotPermitted { entity_id, detail }
         }
         (401, Endpoint::SecretRead | Endpoint::SecretReset) => {

@@ -26,8 +26,8 @@ use tracing::Instrument;
 
 pub use failpoint::FailAction;
 pub use types::{
-    EngineConfig, RecoveryAction, RecoveryOutcome, RotateOptions, RotationAction, RotationOutcome,
-    SecretStatus, UserCredentials,
+    EngineConfig, ProbeReport, RecoveryAction, RecoveryOutcome, RotateOptions, RotationAction,
+    RotationOutcome, SecretStatus, UserCredentials,
 };
 
 use crate::client::{EntityToken, ExpirySource, SecretInfo, TokenServiceClient, UserToken};
@@ -86,6 +86,7 @@ impl Engine {
                 "the entity id is empty; set AA_ROTATION_ENTITY_ID".into(),
             ));
         }
+        config.policy.validate()?;
         let jitter = config.policy.jitter.as_millis() as u64;
         let jitter_offset = Duration::from_millis(if jitter == 0 {
             0
@@ -171,10 +172,41 @@ impl Engine {
     async fn rotate_inner(&self, options: RotateOptions) -> Result<RotationOutcome> {
         let _local = self.local.lock().await;
         let mut record = self.load_record().await?;
-        if record.journal != Journal::Idle || record.pending.is_some() {
+        // The secret in use before anything else happens: if it changes while
+        // this call recovers or waits for the lease, another rotation (or the
+        // recovery of one) produced a fresh secret, and this call sends no Reset.
+        let seen = current_fingerprint(&record)?;
+        let interrupted = record.journal != Journal::Idle || record.pending.is_some();
+        if interrupted && options.dry_run {
+            let decision = self.decide(&record);
+            let reason = format!(
+                "a rotation is interrupted (journal {}); `recover` or a real `rotate` finishes it first, so nothing \
+                 else is decided now",
+                record.journal.as_str()
+            );
+            return Ok(types::outcome(
+                &record,
+                &decision,
+                RotationAction::DryRun,
+                0,
+                &reason,
+            ));
+        }
+        if interrupted {
             tracing::info!("an interrupted rotation is journaled; recovering it first");
             self.recover_locked().await?;
             record = self.load_record().await?;
+            if current_fingerprint(&record)? != seen {
+                let decision = self.decide(&record);
+                let reason = "an interrupted rotation was finished, so its new secret is current";
+                return Ok(types::outcome(
+                    &record,
+                    &decision,
+                    RotationAction::RotatedElsewhere,
+                    0,
+                    reason,
+                ));
+            }
         }
         let decision = self.decide(&record);
         if options.dry_run {
@@ -196,7 +228,6 @@ impl Engine {
                 &decision.reason,
             ));
         }
-        let seen = effective_fingerprint(&record)?;
 
         // Step 1: lease.
         let (guard, waited) = self.acquire_lease().await?;
@@ -235,9 +266,9 @@ impl Engine {
         // waited for the lease; its secret is as good as a new one.
         let mut record = self.load_record().await?;
         let fence = guard.info.fence.max(record.fence + 1);
-        let previous = effective_fingerprint(&record)?;
+        let previous = current_fingerprint(&record)?;
         let decision = self.decide(&record);
-        if previous != *seen || (waited && !decision.due) {
+        if previous != *seen || record.pending.is_some() || (waited && !decision.due) {
             let reason = "another instance rotated the secret while this one waited for the lease";
             tracing::info!(fingerprint = %previous, "{reason}");
             return Ok(types::outcome(
@@ -335,12 +366,13 @@ impl Engine {
                 Ok(info) => return Ok((info, resets)),
                 Err(error) => error,
             };
-            if !error.is_transient() {
-                // A 4xx status: the service rejected the request and nothing changed.
+            if !reset_may_have_applied(&error) {
+                // The service rejected the request (4xx) or it was never sent:
+                // nothing changed.
                 self.clear_journal(record, fence).await?;
                 return Err(error);
             }
-            tracing::warn!(error = %error, "Reset failed or its reply was lost; reading the secret to learn whether it changed");
+            tracing::warn!(error = %error, "Reset failed or its reply was lost or unusable; reading the secret to learn whether it changed");
             let read = match self.read_current().await {
                 Ok(read) => read,
                 Err(read_error) => {
@@ -459,6 +491,28 @@ impl Engine {
         }
     }
 
+    /// Checks, without changing anything, that the stored secret gets an
+    /// entity token and, with a designated user, that the user may read the
+    /// entity's secret and that the service's current secret is the stored
+    /// one. Monitoring (`aa-rotation check`) calls this.
+    pub async fn probe(&self) -> Result<ProbeReport> {
+        let secret = self.effective_secret().await?;
+        let token = self
+            .client
+            .generate_entity_token(self.entity_id(), &secret.value)
+            .await?;
+        let matches_service = match self.config.credentials {
+            Some(_) => Some(self.read_current().await?.secret.fingerprint() == secret.fingerprint),
+            None => None,
+        };
+        Ok(ProbeReport {
+            entity_id: self.entity_id().to_owned(),
+            fingerprint: secret.fingerprint,
+            matches_service,
+            warning: token.warning.map(|w| w.text),
+        })
+    }
+
     /// Checks the policy, recovers an interrupted rotation, and rotates when
     /// the secret is due and the window and jitter allow, or at once in an
     /// emergency. This is what a schedule calls.
@@ -484,6 +538,25 @@ impl Engine {
                 RotationAction::NotDue,
                 0,
                 &decision.reason,
+            ));
+        }
+        if !decision.emergency && self.rotated_recently(&record) {
+            // The validity the service granted is below the rotation threshold
+            // (it caps `secretExpiryDays`, at the user token's expiry among
+            // others): rotating again would repeat on every check.
+            let reason = format!(
+                "{}; but the secret was rotated less than a day ago and is due again at once, so the Token Service \
+                 granted less validity than the rotation threshold: lower AA_ROTATION_ROTATE_BEFORE_DAYS",
+                decision.reason
+            );
+            tracing::warn!(entity_id = %self.entity_id(), "{reason}");
+            self.emit(EventKind::ExpiryWarning, &record, None, &reason);
+            return Ok(types::outcome(
+                &record,
+                &decision,
+                RotationAction::Deferred,
+                0,
+                &reason,
             ));
         }
         if !decision.emergency {
@@ -519,6 +592,14 @@ impl Engine {
             }
         }
         self.rotate(RotateOptions::default()).await
+    }
+
+    fn rotated_recently(&self, record: &SecretRecord) -> bool {
+        let Some(last) = &record.last_rotation else {
+            return false;
+        };
+        last.result == RotationResult::Rotated
+            && self.now().duration_since(last.at) < jiff::SignedDuration::from_hours(24)
     }
 
     /// Returns the secret the service accepts now, from the store
@@ -727,7 +808,7 @@ impl Engine {
     }
 
     fn decide(&self, record: &SecretRecord) -> Decision {
-        let secret = record.current.as_ref().or(record.pending.as_ref());
+        let secret = record.effective();
         self.config.policy.decide(
             secret.and_then(|s| s.expires_at),
             secret.map(|s| s.obtained_at),
@@ -757,6 +838,35 @@ impl Engine {
             message: message.to_owned(),
         });
     }
+}
+
+/// False only when the Reset certainly changed nothing: the service rejected
+/// it with a 4xx status, or the request was never sent. A 5xx, a gateway page,
+/// a timeout, a lost connection, a redirect from a proxy, or a 2xx whose body
+/// could not be used may all follow a Reset that took effect.
+fn reset_may_have_applied(error: &Error) -> bool {
+    !matches!(
+        error.root().kind(),
+        ErrorKind::InvalidUserCredentials
+            | ErrorKind::UserTokenRejected
+            | ErrorKind::EntityNotPermitted
+            | ErrorKind::BadRequest
+            | ErrorKind::RateLimited
+            | ErrorKind::Config
+    )
+}
+
+/// The fingerprint of the `current` secret (the one before any rotation in
+/// flight), or of the pending one when no current secret exists yet.
+fn current_fingerprint(record: &SecretRecord) -> Result<Fingerprint> {
+    record
+        .current
+        .as_ref()
+        .or(record.pending.as_ref())
+        .map(|s| s.fingerprint.clone())
+        .ok_or_else(|| Error::NotBootstrapped {
+            entity_id: record.entity_id.clone(),
+        })
 }
 
 fn effective_fingerprint(record: &SecretRecord) -> Result<Fingerprint> {

@@ -139,6 +139,19 @@ pub(super) fn outcome(
     }
 }
 
+/// What [`super::Engine::probe`] found. It changes nothing.
+#[derive(Clone, Debug, Serialize)]
+pub struct ProbeReport {
+    pub entity_id: String,
+    /// The stored (live) secret, which the service accepted for an entity token.
+    pub fingerprint: Fingerprint,
+    /// Whether the service's current secret, read with the designated user's
+    /// token, is the stored one; `None` without a designated user.
+    pub matches_service: Option<bool>,
+    /// The service's warning on the entity token, such as the grace-period notice.
+    pub warning: Option<String>,
+}
+
 /// What `recover` did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -209,7 +222,16 @@ pub(super) fn build_status(
     lease_holder: Option<LeaseInfo>,
     store: String,
 ) -> SecretStatus {
-    let secret = record.current.as_ref().or(record.pending.as_ref());
+    // The pending secret, when present, is the one the service accepts.
+    let secret = record.effective();
+    let mut reason = decision.reason.clone();
+    if record.journal != crate::store::Journal::Idle || record.pending.is_some() {
+        reason = format!(
+            "a rotation is interrupted (journal {}); run `aa-rotation recover` to finish it, or wait if the lease \
+             holder is still rotating. {reason}",
+            record.journal.as_str()
+        );
+    }
     SecretStatus {
         entity_id: record.entity_id.clone(),
         store,
@@ -224,7 +246,7 @@ pub(super) fn build_status(
         emergency: decision.emergency,
         due_at: decision.due_at,
         in_window: policy.window.as_ref().map(|w| w.contains(now)),
-        reason: decision.reason.clone(),
+        reason,
         journal: record.journal.as_str().to_owned(),
         pending: record.pending.is_some(),
         last_rotation: record.last_rotation.clone(),

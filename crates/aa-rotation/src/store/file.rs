@@ -51,9 +51,9 @@ impl FileStore {
                 path.display()
             )));
         }
-        Ok(Self {
-            path: path.to_path_buf(),
-        })
+        // Absolute, so that status output names the file unambiguously.
+        let path = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        Ok(Self { path })
     }
 
     /// The store file.
@@ -208,12 +208,14 @@ async fn blocking<T: Send + 'static>(
 
 /// Rejects a store file that group or others may read or write.
 fn check_private(path: &Path, file: &File) -> Result<()> {
-    let mode = file
-        .metadata()
-        .map_err(|e| io_error("stat", path, &e))?
-        .permissions()
-        .mode()
-        & 0o777;
+    let metadata = file.metadata().map_err(|e| io_error("stat", path, &e))?;
+    if !metadata.is_file() {
+        return Err(Error::Store(format!(
+            "the store path {} is not a regular file; give a file path such as /var/lib/aa-rotation/secret.json",
+            path.display()
+        )));
+    }
+    let mode = metadata.permissions().mode() & 0o777;
     if mode & 0o077 != 0 {
         return Err(Error::Store(format!(
             "the store file {} has mode {mode:03o}, so other users may read the secret; run `chmod 600 {}` \
