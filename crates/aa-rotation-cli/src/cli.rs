@@ -9,16 +9,21 @@ use clap::{ArgAction, Args, Parser, Subcommand};
 /// alive: rotates it before it expires, stores it, verifies it and hands out
 /// entity tokens.
 ///
-/// Configuration comes from the TOML file given with --config and from
-/// AA_ROTATION_* variables, which override the file. Credentials come from
-/// variables, from *_FILE variables, or from a password prompt on a terminal;
-/// never from the command line. `aa-rotation demo` shows a whole rotation
-/// against a local simulator, with no setup.
+/// Configuration comes from the TOML file given with --config (or
+/// AA_ROTATION_CONFIG) and from AA_ROTATION_* variables, which override the
+/// file. Credentials come from variables, from *_FILE variables, or from a
+/// password prompt on a terminal; never from the command line.
+/// `aa-rotation demo` shows a whole rotation against a local simulator, with
+/// no setup.
 #[derive(Debug, Parser)]
 #[command(name = "aa-rotation", version)]
 pub struct Cli {
-    /// TOML configuration file; AA_ROTATION_* variables override its values.
-    #[arg(long, global = true, value_name = "FILE", env = "AA_ROTATION_CONFIG")]
+    /// TOML configuration file of status, check, rotate, recover, token and
+    /// run (also accepted after the command; default: AA_ROTATION_CONFIG).
+    /// sim and demo read no configuration file.
+    // Not `global`: a global option would be listed in the help of sim and
+    // demo, which ignore it.
+    #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
     /// Log more on standard error: -v info, -vv debug, -vvv trace.
@@ -38,9 +43,10 @@ pub enum Command {
     Status(JsonArgs),
 
     /// Print one line for monitoring and exit 0 (fine), 1 (rotation due),
-    /// 2 (critical: expired, grace period, credentials rejected, Token Service
-    /// unreachable) or 3 (unknown: bad configuration, store error).
-    Check,
+    /// 2 (critical: expired, grace period, credentials rejected, stored secret
+    /// not the Token Service's current one, Token Service unreachable or too
+    /// slow) or 3 (unknown: bad configuration, store error).
+    Check(CheckArgs),
 
     /// Rotate the secret now if it is due (or at once with --force).
     Rotate(RotateArgs),
@@ -62,17 +68,47 @@ pub enum Command {
     Demo(DemoArgs),
 }
 
-/// Options of the commands that can print JSON.
+/// The `--config` option of the commands that read the configuration.
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    /// TOML configuration file (default: AA_ROTATION_CONFIG); AA_ROTATION_*
+    /// variables override its values.
+    // The variable is read in `commands`, not through clap's `env`, so that
+    // `aa-rotation --config FILE status` wins over the variable.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+/// Options of `status`, `recover` and `token`.
 #[derive(Debug, Args)]
 pub struct JsonArgs {
-    /// Print JSON instead of text.
+    #[command(flatten)]
+    pub config: ConfigArgs,
+
+    /// Print JSON instead of text; on failure, print {"error": {...}} on
+    /// standard output as well as the error line on standard error.
     #[arg(long)]
     pub json: bool,
+}
+
+/// Options of `check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub config: ConfigArgs,
+
+    /// Deadline of the whole check, in seconds. When it passes, `check`
+    /// prints CRITICAL and exits 2.
+    #[arg(long, value_name = "SECONDS", default_value = "30", value_parser = positive_seconds)]
+    pub timeout: f64,
 }
 
 /// Options of `rotate`.
 #[derive(Debug, Args)]
 pub struct RotateArgs {
+    #[command(flatten)]
+    pub config: ConfigArgs,
+
     /// Rotate even when the secret is not due.
     #[arg(long)]
     pub force: bool,
@@ -81,7 +117,8 @@ pub struct RotateArgs {
     #[arg(long)]
     pub dry_run: bool,
 
-    /// Print JSON instead of text.
+    /// Print JSON instead of text; on failure, print {"error": {...}} on
+    /// standard output as well as the error line on standard error.
     #[arg(long)]
     pub json: bool,
 }
@@ -89,9 +126,12 @@ pub struct RotateArgs {
 /// Options of `run`.
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// Address of the HTTP listener for /metrics and /healthz. Port 0 picks a
-    /// free port; the address in use is printed on standard output.
-    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:9464")]
+    #[command(flatten)]
+    pub config: ConfigArgs,
+
+    /// Address (IP:PORT) of the HTTP listener for /metrics and /healthz. Port
+    /// 0 picks a free port; the address in use is printed on standard output.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:9464", value_parser = socket_address)]
     pub listen: SocketAddr,
 
     /// Allow a --listen address other than loopback. The endpoints carry no
@@ -103,8 +143,9 @@ pub struct RunArgs {
 /// Options of `sim`.
 #[derive(Debug, Args)]
 pub struct SimArgs {
-    /// Listen address; must be a loopback address. Port 0 picks a free port.
-    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
+    /// Listen address (IP:PORT); must be a loopback address. Port 0 picks a
+    /// free port.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0", value_parser = socket_address)]
     pub addr: SocketAddr,
 
     /// JSON seed document with the users and entities to load at start.
@@ -128,4 +169,49 @@ pub struct DemoArgs {
     /// Keep the temporary folder with the store file and the audit log.
     #[arg(long)]
     pub keep: bool,
+}
+
+/// Parses an IP address and port. Host names such as `localhost` are not
+/// resolved, because a name can resolve to a non-loopback address.
+fn socket_address(text: &str) -> Result<SocketAddr, String> {
+    text.parse().map_err(|_| {
+        format!(
+            "{text:?} is not an IP address and port; host names are not resolved, so use an address such as \
+             127.0.0.1:PORT (or [::1]:PORT)"
+        )
+    })
+}
+
+/// Parses a positive, finite number of seconds.
+fn positive_seconds(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(seconds) if seconds.is_finite() && seconds > 0.0 => Ok(seconds),
+        _ => Err(format!(
+            "{text:?} is not a positive number of seconds, such as 30 or 2.5"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn socket_address_hints_at_ip() {
+        let error = socket_address("localhost:9999").err().unwrap_or_default();
+        assert!(error.contains("127.0.0.1:PORT"), "{error}");
+        assert_eq!(
+            socket_address("127.0.0.1:9999").ok(),
+            Some(SocketAddr::from(([127, 0, 0, 1], 9999)))
+        );
+    }
+
+    #[test]
+    fn positive_seconds_rejects_zero_and_text() {
+        assert_eq!(positive_seconds("2.5").ok(), Some(2.5));
+        assert!(positive_seconds("0").is_err());
+        assert!(positive_seconds("-1").is_err());
+        assert!(positive_seconds("soon").is_err());
+        assert!(positive_seconds("inf").is_err());
+    }
 }

@@ -1,44 +1,128 @@
-//! The one-shot commands (`status`, `check`, `rotate`, `recover`, `token`,
-//! `sim`) and the dispatch of every command onto a tokio runtime.
+//! The one-shot commands (`status`, `rotate`, `recover`, `token`, `sim`)
+//! and the dispatch of every command onto a tokio runtime.
 
 use std::future::Future;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use aa_rotation::client::MessageKind;
-use aa_rotation::engine::UserCredentials;
-use aa_rotation::{Error, RotateOptions, RotationClient, SecretStatus};
+use aa_rotation::{RotateOptions, RotationClient};
 use serde_json::json;
 
 use crate::cli::{Cli, Command, JsonArgs, RotateArgs, SimArgs};
-use crate::failure::{self, CRITICAL, DUE, Failure, OK, UNKNOWN};
-use crate::{config, daemon, demo, output};
+use crate::failure::{self, Failure, OK};
+use crate::output::RotateRequest;
+use crate::{check, config, daemon, demo, output};
 
 /// Runs the parsed command and returns the process's exit code. Errors are
-/// printed as one line on standard error, except for `check`, which reports
-/// everything in its one line on standard output.
+/// printed as one line on standard error, and with `--json` also as a JSON
+/// object on standard output. `check` reports everything in its one line on
+/// standard output instead.
 pub fn dispatch(cli: Cli) -> u8 {
-    let config = cli.config.as_deref();
-    let result = match cli.command {
-        Command::Check => return check(config),
-        Command::Status(args) => block_on(Runtime::Light, status(config, args)),
-        Command::Rotate(args) => block_on(Runtime::Light, rotate(config, args)),
-        Command::Recover(args) => block_on(Runtime::Light, recover(config, args)),
-        Command::Token(args) => block_on(Runtime::Light, token(config, args)),
-        Command::Run(args) => block_on(Runtime::Service, daemon::run(config, args)),
-        Command::Sim(args) => block_on(Runtime::Service, sim(args)),
-        Command::Demo(args) => block_on(Runtime::Service, demo::run(args)),
+    let before = cli.config;
+    let (json, result) = match cli.command {
+        Command::Check(args) => {
+            return match config::path(before, args.config.config) {
+                Ok(path) => check::run(path.as_deref(), args.timeout),
+                Err(failure) => check::print_failure(&failure),
+            };
+        }
+        Command::Status(args) => (
+            args.json,
+            with_config(before, args.config.config.clone(), |path| {
+                block_on(Runtime::Light, status(path, args))
+            }),
+        ),
+        Command::Rotate(args) => (
+            args.json,
+            with_config(before, args.config.config.clone(), |path| {
+                block_on(Runtime::Light, rotate(path, args))
+            }),
+        ),
+        Command::Recover(args) => (
+            args.json,
+            with_config(before, args.config.config.clone(), |path| {
+                block_on(Runtime::Light, recover(path, args))
+            }),
+        ),
+        Command::Token(args) => (
+            args.json,
+            with_config(before, args.config.config.clone(), |path| {
+                block_on(Runtime::Light, token(path, args))
+            }),
+        ),
+        Command::Run(args) => (
+            false,
+            with_config(before, args.config.config.clone(), |path| {
+                block_on(Runtime::Service, daemon::run(path, args))
+            }),
+        ),
+        Command::Sim(args) => (
+            false,
+            reject_config(before, "sim", "use --seed and --sim-config")
+                .and_then(|()| block_on(Runtime::Service, sim(args))),
+        ),
+        Command::Demo(args) => (
+            false,
+            reject_config(before, "demo", "it configures itself")
+                .and_then(|()| block_on(Runtime::Service, demo::run(args))),
+        ),
     };
     match result {
         Ok(code) => code,
         Err(failure) => {
             eprintln!("error: {failure}");
+            if json {
+                print_json_failure(&failure);
+            }
             failure.exit_code()
         }
     }
 }
 
+/// Resolves the configuration file from `--config` before and after the
+/// command (or `AA_ROTATION_CONFIG`) and runs `command` with it.
+fn with_config(
+    before: Option<PathBuf>,
+    after: Option<PathBuf>,
+    command: impl FnOnce(Option<&Path>) -> Result<u8, Failure>,
+) -> Result<u8, Failure> {
+    let path = config::path(before, after)?;
+    command(path.as_deref())
+}
+
+/// Rejects `--config` before a command that reads no configuration file.
+/// `AA_ROTATION_CONFIG` is ignored there, so that a shell that exports it
+/// for the other commands can still start `sim` or `demo`.
+fn reject_config(before: Option<PathBuf>, command: &str, instead: &str) -> Result<(), Failure> {
+    match before {
+        Some(path) => Err(Failure::Config(format!(
+            "`aa-rotation {command}` reads no configuration file, so --config {} does not apply; {instead}",
+            path.display()
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// Prints `{"error": {"code", "message", "exitCode"}}` on standard output, so
+/// that a script that parses `--json` output finds the failure there too.
+/// The message is the same scrubbed, one-line text as on standard error.
+fn print_json_failure(failure: &Failure) {
+    let body = json!({
+        "error": {
+            "code": failure.code(),
+            "message": failure.to_string(),
+            "exitCode": failure.exit_code(),
+        }
+    });
+    // The exit code and standard error already report the failure; a closed
+    // standard output has nothing more to lose.
+    if let Ok(text) = output::json(&body) {
+        let _ = output::print(&text);
+    }
+}
+
 /// The kind of tokio runtime a command runs on.
-enum Runtime {
+pub enum Runtime {
     /// One thread: a one-shot command makes a few sequential requests, and
     /// starts faster without worker threads.
     Light,
@@ -46,7 +130,7 @@ enum Runtime {
     Service,
 }
 
-fn block_on<T>(
+pub fn block_on<T>(
     runtime: Runtime,
     future: impl Future<Output = Result<T, Failure>>,
 ) -> Result<T, Failure> {
@@ -84,6 +168,14 @@ async fn status(config_path: Option<&Path>, args: JsonArgs) -> Result<u8, Failur
 
 async fn rotate(config_path: Option<&Path>, args: RotateArgs) -> Result<u8, Failure> {
     let client = client_from(config_path)?;
+    // A dry run reports an interrupted rotation differently: a real `rotate`
+    // would finish it first, and decide nothing else.
+    let interrupted = if args.dry_run {
+        let status = client.status().await?;
+        status.journal != "idle" || status.pending
+    } else {
+        false
+    };
     let options = RotateOptions {
         force: args.force,
         dry_run: args.dry_run,
@@ -92,17 +184,40 @@ async fn rotate(config_path: Option<&Path>, args: RotateArgs) -> Result<u8, Fail
     let text = if args.json {
         output::json(&outcome)?
     } else {
-        output::rotation_text(&outcome)
+        let request = RotateRequest {
+            force: args.force,
+            interrupted,
+        };
+        output::rotation_text(&outcome, request)
     };
     output::print(&text)?;
     Ok(OK)
 }
 
 async fn recover(config_path: Option<&Path>, args: JsonArgs) -> Result<u8, Failure> {
-    let client = client_from(config_path)?;
+    let config = config::load(config_path)?;
+    let has_designated_user = config.engine.credentials.is_some();
+    let client = config::client(config)?;
+    // `recover` fills an empty store first (bootstrap), and the outcome alone
+    // would only report that there was nothing to recover.
+    let entity_id = client.engine().entity_id().to_owned();
+    let bootstrapped = client
+        .engine()
+        .store()
+        .get(&entity_id)
+        .await?
+        .is_none_or(|record| record.effective().is_none());
     let outcome = client.recover().await?;
     let text = if args.json {
-        output::json(&outcome)?
+        let mut body = serde_json::to_value(&outcome).map_err(|error| {
+            Failure::Other(format!("could not encode the output as JSON: {error}"))
+        })?;
+        if let Some(fields) = body.as_object_mut() {
+            fields.insert("bootstrapped".into(), bootstrapped.into());
+        }
+        output::json(&body)?
+    } else if bootstrapped {
+        output::bootstrap_text(&outcome, has_designated_user)
     } else {
         output::recovery_text(&outcome)
     };
@@ -148,81 +263,4 @@ async fn sim(args: SimArgs) -> Result<u8, Failure> {
         .await
         .map_err(|error| Failure::Other(format!("the simulator failed: {error}")))?;
     Ok(OK)
-}
-
-/// `check`: prints one line such as `OK: entity FIU-1: 100.0 days left; ...`
-/// and returns the monitoring exit code.
-fn check(config_path: Option<&Path>) -> u8 {
-    let (code, message) = block_on(Runtime::Light, check_line(config_path))
-        .unwrap_or_else(|failure| (failure.exit_code(), failure.to_string()));
-    let label = match code {
-        OK => "OK",
-        DUE => "WARNING",
-        CRITICAL => "CRITICAL",
-        _ => "UNKNOWN",
-    };
-    // A failed write leaves the exit code, which is what monitoring reads.
-    let _ = output::print(&format!("{label}: {}\n", failure::one_line(&message)));
-    code
-}
-
-async fn check_line(config_path: Option<&Path>) -> Result<(u8, String), Failure> {
-    let config = config::load(config_path)?;
-    let entity_id = config.engine.entity_id.clone();
-    let credentials = config.engine.credentials.clone();
-    let client = config::client(config)?;
-
-    let status = match client.status().await {
-        Ok(status) => status,
-        Err(error) => {
-            return Ok((
-                failure::severity(&error),
-                format!("entity {entity_id}: {error}"),
-            ));
-        }
-    };
-    let summary = state_summary(&status);
-    match probe(&client, credentials).await {
-        Ok(()) => Ok((
-            state_code(&status),
-            format!("entity {entity_id}: {summary}"),
-        )),
-        Err(error) => {
-            let code = failure::worst(state_code(&status), failure::severity(&error));
-            Ok((
-                code,
-                format!("entity {entity_id}: {error}; stored secret: {summary}"),
-            ))
-        }
-    }
-}
-
-/// Proves that the Token Service is reachable, that the stored secret still
-/// issues an entity token, and that the designated user can still sign in:
-/// a stored record alone shows none of these.
-async fn probe(client: &RotationClient, credentials: Option<UserCredentials>) -> Result<(), Error> {
-    client.access_token().await?;
-    if let Some(credentials) = credentials {
-        client
-            .token_service()
-            .generate_user_token(&credentials.username, &credentials.password)
-            .await?;
-    }
-    Ok(())
-}
-
-fn state_summary(status: &SecretStatus) -> String {
-    match status.expires_at {
-        Some(expires) => format!("{}; expires {}", status.reason, output::utc(expires)),
-        None => format!(
-            "{}; {}",
-            status.reason,
-            output::unknown_expiry(status.expiry_source)
-        ),
-    }
-}
-
-/// Returns the `check` code of the secret's state.
-fn state_code(status: &SecretStatus) -> u8 {
-    u8::try_from(status.state.check_code()).unwrap_or(UNKNOWN)
 }

@@ -2,12 +2,15 @@
 //! prompt, and the client with its test failpoint.
 
 use std::io::IsTerminal;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use aa_rotation::engine::FailAction;
-use aa_rotation::{Password, RotationClient, RotationConfig, Settings};
+use aa_rotation::{Password, RotationClient, RotationConfig, Settings, StoreChoice};
 
 use crate::failure::Failure;
+
+/// The variable that names the configuration file when `--config` is absent.
+pub const CONFIG_VARIABLE: &str = "AA_ROTATION_CONFIG";
 
 /// The variable that arms a failpoint of the rotation protocol, for crash tests.
 pub const FAILPOINT_VARIABLE: &str = "AA_ROTATION_TEST_FAILPOINT";
@@ -15,13 +18,48 @@ pub const FAILPOINT_VARIABLE: &str = "AA_ROTATION_TEST_FAILPOINT";
 /// The protocol steps after which a failpoint can stop the process.
 const FAILPOINT_STEPS: [&str; 5] = ["intent", "reset", "persist", "verify", "promote"];
 
+/// Chooses the configuration file: `--config` before or after the command,
+/// else `AA_ROTATION_CONFIG`. The same file given in both places is accepted;
+/// two different files are rejected rather than one silently ignored.
+pub fn path(before: Option<PathBuf>, after: Option<PathBuf>) -> Result<Option<PathBuf>, Failure> {
+    match (before, after) {
+        (Some(before), Some(after)) if before != after => Err(Failure::Config(format!(
+            "--config is given twice, as {} and {}; give it once",
+            before.display(),
+            after.display()
+        ))),
+        (Some(path), _) | (None, Some(path)) => Ok(Some(path)),
+        (None, None) => Ok(std::env::var_os(CONFIG_VARIABLE)
+            .filter(|value| !value.is_empty())
+            .map(PathBuf::from)),
+    }
+}
+
 /// Loads the settings, prompts for a missing password on a terminal, and
 /// checks everything.
 pub fn load(path: Option<&Path>) -> Result<RotationConfig, Failure> {
     let mut settings = Settings::load(path)?;
     require_basics(&settings)?;
     prompt_for_password(&mut settings)?;
-    Ok(settings.into_config()?)
+    let config = settings.into_config()?;
+    reject_memory_store(&config)?;
+    Ok(config)
+}
+
+/// Rejects `memory:`, which the core accepts for tests and embedding. A
+/// rotation run from the command line would reset the secret at the Token
+/// Service and keep the new one only until the process exits.
+fn reject_memory_store(config: &RotationConfig) -> Result<(), Failure> {
+    if matches!(config.store, StoreChoice::Memory) {
+        return Err(Failure::Config(
+            "the store is `memory:` (AA_ROTATION_STORE or `store` in the configuration file), which the command \
+             line does not accept: a memory store forgets the secret when the process exits, so a rotation would \
+             replace the secret at the Token Service and leave every real store with a dead secret; set \
+             AA_ROTATION_STORE to file:///path/to/secret.json or a plain path"
+                .into(),
+        ));
+    }
+    Ok(())
 }
 
 /// Builds the client and arms the failpoint named by `AA_ROTATION_TEST_FAILPOINT`.

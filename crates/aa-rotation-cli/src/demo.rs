@@ -57,7 +57,10 @@ pub async fn run(args: DemoArgs) -> Result<u8, Failure> {
     }
     output::print(&format!(
         "\n2. Rotation, as `aa-rotation rotate` does it (less than 30 days were left, so it was due):\n\n{}",
-        indent(&output::rotation_text(&outcome))
+        indent(&output::rotation_text(
+            &outcome,
+            output::RotateRequest::default()
+        ))
     ))?;
 
     // A fresh token: the rotation dropped any token of the old secret.

@@ -37,6 +37,17 @@ impl Failure {
             Failure::Config(_) | Failure::Other(_) => UNKNOWN,
         }
     }
+
+    /// Returns the stable code of this failure for `--json` output: the
+    /// core's code of the root cause (such as `INVALID_USER_CREDENTIALS`),
+    /// `CONFIG` for configuration that the command line rejected, or `OTHER`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Failure::Core(error) => error.root().kind().code(),
+            Failure::Config(_) => ErrorKind::Config.code(),
+            Failure::Other(_) => "OTHER",
+        }
+    }
 }
 
 impl fmt::Display for Failure {
@@ -125,6 +136,20 @@ mod tests {
         assert_eq!(worst(UNKNOWN, CRITICAL), CRITICAL);
         assert_eq!(worst(DUE, UNKNOWN), UNKNOWN);
         assert_eq!(worst(OK, DUE), DUE);
+    }
+
+    #[test]
+    fn code_is_root_cause_code() {
+        let rotation = Error::RotationFailed {
+            entity_id: "FIU-1".into(),
+            step: "reset",
+            source: Box::new(Error::InvalidUserCredentials {
+                detail: ServiceDetail::default(),
+            }),
+        };
+        assert_eq!(Failure::Core(rotation).code(), "INVALID_USER_CREDENTIALS");
+        assert_eq!(Failure::Config("x".into()).code(), "CONFIG");
+        assert_eq!(Failure::Other("x".into()).code(), "OTHER");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! prompts, prints and chooses exit codes; every rotation decision is the
 //! core's.
 
+mod check;
 mod cli;
 mod commands;
 mod config;

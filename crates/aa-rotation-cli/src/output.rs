@@ -168,10 +168,11 @@ fn secret_rows(table: &mut Table, status: &SecretStatus) {
 /// any interrupted rotation.
 fn decision_rows(table: &mut Table, status: &SecretStatus) {
     table.row("state", status.state.as_str());
+    let reason = policy_reason(status);
     let due = if status.due {
-        format!("yes: {}", status.reason)
+        format!("yes: {reason}")
     } else {
-        format!("no: {}", status.reason)
+        format!("no: {reason}")
     };
     table.row("rotation due", due);
     if let Some(due_at) = status.due_at.filter(|_| !status.due) {
@@ -187,15 +188,42 @@ fn decision_rows(table: &mut Table, status: &SecretStatus) {
         table.row("window", window);
     }
 
-    if status.journal != "idle" || status.pending {
-        table.row(
-            "interrupted",
-            format!(
-                "journal {}; run `aa-rotation recover` to finish the rotation",
-                status.journal
-            ),
-        );
+    if interrupted(status) {
+        // A visible holder is a live process (the kernel frees the file lock
+        // of a dead one), so its rotation is still running, not interrupted.
+        let (label, advice) = if status.lease_holder.is_some() {
+            (
+                "in progress",
+                "the lease holder is rotating: wait for the holder to finish, then run `aa-rotation status` again",
+            )
+        } else {
+            (
+                "interrupted",
+                "no process holds the lease: run `aa-rotation recover` to finish the rotation",
+            )
+        };
+        table.row(label, format!("journal {}; {advice}", status.journal));
     }
+}
+
+fn interrupted(status: &SecretStatus) -> bool {
+    status.journal != "idle" || status.pending
+}
+
+/// Returns the core's reason without the note that it puts first for an
+/// interrupted rotation, because the `interrupted` row gives advice that fits
+/// the lease holder instead.
+// NOTE: this matches the end of the core's note ("... still rotating. ").
+// If that wording changes, the whole reason is shown, which repeats the
+// advice but stays correct.
+fn policy_reason(status: &SecretStatus) -> &str {
+    const INTERRUPTED_NOTE_END: &str = "still rotating. ";
+    if interrupted(status)
+        && let Some((_, reason)) = status.reason.split_once(INTERRUPTED_NOTE_END)
+    {
+        return reason;
+    }
+    &status.reason
 }
 
 /// Adds the last rotation and the lease holder.
@@ -222,33 +250,19 @@ fn history_rows(table: &mut Table, status: &SecretStatus) {
     table.row("lease", lease);
 }
 
+/// The options of a `rotate` run that change the wording of its heading.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RotateRequest {
+    /// `--force` was given.
+    pub force: bool,
+    /// A dry run found an interrupted rotation, which a real `rotate` would
+    /// finish before deciding anything else.
+    pub interrupted: bool,
+}
+
 /// Formats what `rotate` did, as a heading and a table.
-pub fn rotation_text(outcome: &RotationOutcome) -> String {
-    let entity = &outcome.entity_id;
-    let heading = match outcome.action {
-        RotationAction::Rotated => format!("Rotated the secret of entity {entity}."),
-        RotationAction::NotDue => {
-            format!(
-                "Not rotated: the secret of entity {entity} is not due (`rotate --force` rotates anyway)."
-            )
-        }
-        RotationAction::Deferred => {
-            format!("Deferred: the secret of entity {entity} is due, but not rotated yet.")
-        }
-        RotationAction::RotatedElsewhere => {
-            format!(
-                "Another instance rotated the secret of entity {entity} while this one waited; nothing to do."
-            )
-        }
-        RotationAction::DryRun if outcome.due => {
-            format!(
-                "Dry run: the secret of entity {entity} is due, so `aa-rotation rotate` would rotate it now."
-            )
-        }
-        RotationAction::DryRun => format!(
-            "Dry run: the secret of entity {entity} is not due, so only `aa-rotation rotate --force` would rotate it."
-        ),
-    };
+pub fn rotation_text(outcome: &RotationOutcome, request: RotateRequest) -> String {
+    let heading = rotation_heading(outcome, request);
     let mut table = Table::indented(2);
     if outcome.action == RotationAction::Rotated {
         table.row(
@@ -273,6 +287,63 @@ pub fn rotation_text(outcome: &RotationOutcome) -> String {
     table.row("resets sent", outcome.resets.to_string());
     table.row("reason", &outcome.reason);
     format!("{heading}\n{}", table.finish())
+}
+
+fn rotation_heading(outcome: &RotationOutcome, request: RotateRequest) -> String {
+    let entity = &outcome.entity_id;
+    match outcome.action {
+        RotationAction::Rotated => format!("Rotated the secret of entity {entity}."),
+        RotationAction::NotDue => format!(
+            "Not rotated: the secret of entity {entity} is not due (`aa-rotation rotate --force` rotates it anyway)."
+        ),
+        RotationAction::Deferred => {
+            format!("Deferred: the secret of entity {entity} is due, but not rotated yet.")
+        }
+        // The reason names which happened: another instance rotated while
+        // this one waited, or this call finished an interrupted rotation.
+        RotationAction::RotatedElsewhere => format!(
+            "Not rotated again: {}; the secret of entity {entity} is already new, so no Reset was sent.",
+            outcome.reason
+        ),
+        RotationAction::DryRun if request.interrupted => format!(
+            "Dry run: a rotation of entity {entity} is interrupted; `aa-rotation rotate` would first finish it \
+             (as `aa-rotation recover` does) and then decide again."
+        ),
+        RotationAction::DryRun if request.force => {
+            let due = if outcome.due {
+                "it is due"
+            } else {
+                "although it is not due"
+            };
+            format!(
+                "Dry run: `aa-rotation rotate --force` would rotate the secret of entity {entity} now ({due})."
+            )
+        }
+        RotationAction::DryRun if outcome.due => format!(
+            "Dry run: the secret of entity {entity} is due, so `aa-rotation rotate` would rotate it now."
+        ),
+        RotationAction::DryRun => format!(
+            "Dry run: the secret of entity {entity} is not due, so `aa-rotation rotate` would keep it; \
+             `aa-rotation rotate --force` would rotate it now anyway."
+        ),
+    }
+}
+
+/// Formats what `recover` did after it filled an empty store (bootstrap).
+pub fn bootstrap_text(outcome: &RecoveryOutcome, has_designated_user: bool) -> String {
+    let entity = &outcome.entity_id;
+    let source = if has_designated_user {
+        "from the Token Service (bootstrap: a Read as the designated user)"
+    } else {
+        "from AA_ROTATION_SECRET (bootstrap), with an unknown expiry until a designated user is configured"
+    };
+    let mut table = Table::indented(2);
+    table.row("secret", fingerprint_text(outcome.fingerprint.as_ref()));
+    table.row("message", &outcome.message);
+    format!(
+        "The store of entity {entity} was empty, so it was filled {source}; no rotation was interrupted.\n{}",
+        table.finish()
+    )
 }
 
 /// Formats what `recover` did.

@@ -22,7 +22,9 @@ use crate::token_cache::{CachedToken, TokenCache};
 pub enum StoreChoice {
     /// A JSON file (the embedded default), with file-lock leases beside it.
     File(PathBuf),
-    /// Process memory, with in-process leases.
+    /// Process memory, with in-process leases. The secret is lost when the
+    /// process exits, so the command line rejects this store; it suits tests
+    /// and processes that bootstrap from `bootstrap_secret` each time.
     Memory,
     /// A store of the host application (a vault, say). Without a lease
     /// manager, leases are in-process only.

@@ -156,3 +156,82 @@ fn usage_error_exits_3() {
 
     run.assert_code(3);
 }
+
+#[test]
+fn memory_store_is_rejected() {
+    let fixture = Fixture::with_days_left(10.0);
+    let commands: [&[&str]; 6] = [
+        &["status"],
+        &["rotate"],
+        &["recover"],
+        &["token"],
+        &["check"],
+        &["run", "--listen", "127.0.0.1:0"],
+    ];
+    for args in commands {
+        let mut command = fixture.command(args);
+        command.env("AA_ROTATION_STORE", "memory:");
+
+        let run = fixture.run_command(command);
+
+        run.assert_code(3);
+        // `check` reports on stdout, the other commands on stderr.
+        let output = format!("{}{}", run.stdout, run.stderr);
+        assert!(
+            output.contains("the store is `memory:`"),
+            "{args:?}: {output}"
+        );
+        assert!(
+            output.contains("forgets the secret when the process exits"),
+            "{args:?}: {output}"
+        );
+    }
+    assert_eq!(fixture.resets(), 0);
+}
+
+#[test]
+fn json_failure_is_json_on_stdout() {
+    let fixture = Fixture::with_days_left(10.0);
+    for command_name in ["status", "rotate", "recover", "token"] {
+        let mut command = fixture.command(&[command_name, "--json"]);
+        command.env("AA_ROTATION_PASSWORD", WRONG_PASSWORD);
+
+        let run = fixture.run_command(command);
+
+        run.assert_code(2);
+        let body: serde_json::Value = serde_json::from_str(&run.stdout)
+            .unwrap_or_else(|error| panic!("{command_name}: {error}: {}", run.stdout));
+        assert_eq!(
+            body["error"]["code"], "INVALID_USER_CREDENTIALS",
+            "{command_name}: {body}"
+        );
+        assert_eq!(body["error"]["exitCode"], 2, "{command_name}: {body}");
+        let message = body["error"]["message"].as_str().unwrap();
+        assert!(
+            message.contains("username or password"),
+            "{command_name}: {message}"
+        );
+        let errors: Vec<&str> = run
+            .stderr
+            .lines()
+            .filter(|line| line.starts_with("error: "))
+            .collect();
+        assert_eq!(errors, [format!("error: {message}")], "{command_name}");
+        assert!(!run.stdout.contains(WRONG_PASSWORD));
+    }
+    assert_eq!(fixture.resets(), 0);
+}
+
+#[test]
+fn json_config_failure_is_json() {
+    let fixture = Fixture::with_days_left(10.0);
+    let mut command = fixture.command(&["status", "--json"]);
+    command.env("AA_ROTATION_STORE", "memory:");
+
+    let run = fixture.run_command(command);
+
+    run.assert_code(3);
+    let body: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(body["error"]["code"], "CONFIG", "{body}");
+    assert_eq!(body["error"]["exitCode"], 3, "{body}");
+}

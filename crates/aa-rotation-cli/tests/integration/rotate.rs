@@ -75,6 +75,44 @@ fn dry_run_sends_no_reset() {
 }
 
 #[test]
+fn force_dry_run_says_what_force_does() {
+    let fixture = Fixture::with_days_left(100.0);
+
+    let run = fixture.run(&["rotate", "--force", "--dry-run"]);
+
+    run.assert_code(0);
+    assert!(
+        run.stdout.contains(
+            "Dry run: `aa-rotation rotate --force` would rotate the secret of entity FIU-TEST-1 now \
+             (although it is not due)."
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("only"), "{}", run.stdout);
+    assert_eq!(fixture.resets(), 0);
+    assert_eq!(fixture.current_secret(), INITIAL_SECRET);
+}
+
+#[test]
+fn dry_run_not_due_names_both_commands() {
+    let fixture = Fixture::with_days_left(100.0);
+
+    let run = fixture.run(&["rotate", "--dry-run"]);
+
+    run.assert_code(0);
+    assert!(
+        run.stdout.contains(
+            "is not due, so `aa-rotation rotate` would keep it; `aa-rotation rotate --force` would rotate it now \
+             anyway."
+        ),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(fixture.resets(), 0);
+}
+
+#[test]
 fn force_rotates_fresh_secret() {
     let fixture = Fixture::with_days_left(100.0);
 

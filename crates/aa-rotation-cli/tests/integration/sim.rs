@@ -49,3 +49,62 @@ fn sim_serves_seeded_entity() {
     let stopped = sim.finish();
     stopped.assert_code(0);
 }
+
+#[test]
+fn sim_ignores_config_variable() {
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("broken.toml");
+    std::fs::write(&broken, "this is = not [valid toml\n").unwrap();
+    let mut command = Command::new(BINARY);
+    command
+        .args(["sim", "--addr", "127.0.0.1:0"])
+        .env_clear()
+        .env("AA_ROTATION_CONFIG", &broken);
+    let mut sim = Background::spawn(command);
+
+    let base_url = sim.next_stdout_line();
+
+    assert!(base_url.starts_with("http://127.0.0.1:"), "{base_url}");
+    signal(sim.child.id(), "TERM");
+    sim.finish().assert_code(0);
+}
+
+#[test]
+fn sim_and_demo_help_omit_config() {
+    for command_name in ["sim", "demo"] {
+        let mut command = Command::new(BINARY);
+        command.args([command_name, "--help"]).env_clear();
+
+        let run = run_to_end(command);
+
+        run.assert_code(0);
+        assert!(
+            !run.stdout.contains("--config"),
+            "{command_name}: {}",
+            run.stdout
+        );
+    }
+    let mut command = Command::new(BINARY);
+    command.args(["status", "--help"]).env_clear();
+    let run = run_to_end(command);
+    run.assert_code(0);
+    assert!(run.stdout.contains("--config <FILE>"), "{}", run.stdout);
+}
+
+#[test]
+fn sim_rejects_config_option() {
+    let mut command = Command::new(BINARY);
+    command
+        .args(["--config", "aa-rotation.toml", "sim"])
+        .env_clear();
+
+    let run = run_to_end(command);
+
+    run.assert_code(3);
+    assert!(
+        run.stderr
+            .contains("`aa-rotation sim` reads no configuration file"),
+        "{}",
+        run.stderr
+    );
+}

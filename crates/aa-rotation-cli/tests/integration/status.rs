@@ -2,7 +2,7 @@
 
 use aa_rotation_sim::{Endpoint, ExpiresOnUnit, Fault, SimConfig};
 
-use crate::support::{Fixture, INITIAL_SECRET};
+use crate::support::{Background, Fixture, INITIAL_SECRET};
 
 const DAYS_LEFT: f64 = 42.5;
 
@@ -173,5 +173,112 @@ fn config_file_and_variables_combine() {
     assert_eq!(
         status["state"], "due",
         "42.5 days left is due under a 45-day threshold"
+    );
+}
+
+#[test]
+fn interrupted_advice_follows_lease() {
+    let fixture = Fixture::with_days_left(10.0);
+    let mut command = fixture.command(&["rotate"]);
+    command.env("AA_ROTATION_TEST_FAILPOINT", "persist:pause");
+    let mut rotating = Background::spawn(command);
+    rotating.wait_for_stderr("paused after step persist");
+
+    // The paused process still holds the lease: its rotation is running.
+    let running = fixture.run(&["status"]);
+
+    running.assert_code(0);
+    assert!(
+        running
+            .stdout
+            .contains("in progress    journal verifying; the lease holder is rotating"),
+        "{}",
+        running.stdout
+    );
+    assert!(
+        running.stdout.contains("wait for the holder to finish"),
+        "{}",
+        running.stdout
+    );
+    assert!(
+        running.stdout.contains("lease          held by "),
+        "{}",
+        running.stdout
+    );
+    assert!(
+        !running.stdout.contains("aa-rotation recover"),
+        "{}",
+        running.stdout
+    );
+
+    rotating.child.kill().unwrap();
+    fixture.assert_no_leak(&rotating.finish(), false);
+    let stopped = fixture.run(&["status"]);
+
+    stopped.assert_code(0);
+    assert!(
+        stopped.stdout.contains(
+            "interrupted    journal verifying; no process holds the lease: run `aa-rotation recover`"
+        ),
+        "{}",
+        stopped.stdout
+    );
+    assert!(
+        stopped.stdout.contains("lease          free"),
+        "{}",
+        stopped.stdout
+    );
+    assert!(
+        !stopped.stdout.contains("wait for the holder"),
+        "{}",
+        stopped.stdout
+    );
+}
+
+#[test]
+fn config_option_after_command() {
+    let fixture = Fixture::with_days_left(DAYS_LEFT);
+    let config = fixture.dir.path().join("aa-rotation.toml");
+    std::fs::write(&config, "rotate_before_days = 45\n").unwrap();
+    let mut command = fixture.command(&["status", "--json", "--config", config.to_str().unwrap()]);
+    // The option wins over the variable, which names a file that does not exist.
+    command.env(
+        "AA_ROTATION_CONFIG",
+        fixture.dir.path().join("missing.toml"),
+    );
+
+    let run = fixture.run_command(command);
+
+    run.assert_code(0);
+    let status: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(status["state"], "due", "45-day threshold from the file");
+}
+
+#[test]
+fn config_variable_is_read() {
+    let fixture = Fixture::with_days_left(DAYS_LEFT);
+    let config = fixture.dir.path().join("aa-rotation.toml");
+    std::fs::write(&config, "rotate_before_days = 45\n").unwrap();
+    let mut command = fixture.command(&["status", "--json"]);
+    command.env("AA_ROTATION_CONFIG", &config);
+
+    let run = fixture.run_command(command);
+
+    run.assert_code(0);
+    let status: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(status["state"], "due", "45-day threshold from the file");
+}
+
+#[test]
+fn two_config_files_are_rejected() {
+    let fixture = Fixture::with_days_left(DAYS_LEFT);
+
+    let run = fixture.run(&["--config", "a.toml", "status", "--config", "b.toml"]);
+
+    run.assert_code(3);
+    assert!(
+        run.stderr.contains("--config is given twice"),
+        "{}",
+        run.stderr
     );
 }

@@ -74,6 +74,14 @@ impl Fixture {
         }
     }
 
+    /// Starts another simulator on this fixture's runtime, empty, for tests
+    /// that need a second Token Service.
+    pub fn start_simulator(&self) -> Simulator {
+        self.runtime
+            .block_on(Simulator::start(SimConfig::default()))
+            .unwrap()
+    }
+
     pub fn store_path(&self) -> PathBuf {
         self.dir.path().join("secret.json")
     }

@@ -115,7 +115,9 @@ pub(super) fn outcome(
     resets: u32,
     reason: &str,
 ) -> RotationOutcome {
-    let current = record.current.as_ref();
+    // The live secret: the pending one during an interrupted rotation, so that
+    // fingerprint, expiry and days left all describe the same secret.
+    let current = record.effective();
     let old = if action == RotationAction::Rotated {
         record
             .history
@@ -210,6 +212,9 @@ pub struct SecretStatus {
     /// `idle`, `resetting` or `verifying`.
     pub journal: String,
     pub pending: bool,
+    /// True when a rotation is in flight or was interrupted (journal not
+    /// idle, or a pending secret): `recover` finishes it.
+    pub interrupted: bool,
     pub last_rotation: Option<LastRotation>,
     pub lease_holder: Option<LeaseInfo>,
 }
@@ -225,7 +230,8 @@ pub(super) fn build_status(
     // The pending secret, when present, is the one the service accepts.
     let secret = record.effective();
     let mut reason = decision.reason.clone();
-    if record.journal != crate::store::Journal::Idle || record.pending.is_some() {
+    let interrupted = record.journal != crate::store::Journal::Idle || record.pending.is_some();
+    if interrupted {
         reason = format!(
             "a rotation is interrupted (journal {}); run `aa-rotation recover` to finish it, or wait if the lease \
              holder is still rotating. {reason}",
@@ -249,6 +255,7 @@ pub(super) fn build_status(
         reason,
         journal: record.journal.as_str().to_owned(),
         pending: record.pending.is_some(),
+        interrupted,
         last_rotation: record.last_rotation.clone(),
         lease_holder,
     }
