@@ -188,8 +188,8 @@ pub enum Error {
     /// The Token Service rejected the entity id and secret.
     #[error(
         "the Token Service rejected the secret of entity {entity_id} ({detail}); \
-         the secret is wrong or was reset elsewhere (run `aa-rotation recover`), or it has expired \
-         (run `aa-rotation rotate --force`)"
+         the secret is wrong or was reset elsewhere (run `aa-rotation recover`, or `recover()` in the libraries), \
+         or it has expired (run `aa-rotation rotate --force`, or `rotate` with force)"
     )]
     InvalidEntitySecret {
         entity_id: String,
@@ -423,7 +423,8 @@ fn recover_hint(step: &str, source: &Error) -> &'static str {
                 | ErrorKind::Config
         );
     if reset_outcome_unknown || matches!(step, "persist" | "verify" | "promote") {
-        " (the Token Service may already hold a new secret: run `aa-rotation recover` once the cause is fixed)"
+        " (the Token Service may already hold a new secret: run `aa-rotation recover`, or `recover()` in the \
+         libraries, once the cause is fixed)"
     } else {
         ""
     }

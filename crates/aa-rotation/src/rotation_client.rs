@@ -14,7 +14,12 @@ use crate::engine::{
 use crate::error::{Error, Result};
 use crate::events::{Event, EventBus};
 use crate::lease::{FileLease, LeaseManager, MemoryLease};
-use crate::store::{FileStore, MemoryStore, SecretStore};
+use crate::store::{CheckedStore, FileStore, MemoryStore, SecretStore};
+
+/// How long one call of a host-language store may take. Thirty seconds is
+/// far above a vault's usual latency, and short enough that a hung backend
+/// shows up as an error rather than as a rotation that never ends.
+const HOST_STORE_TIMEOUT: Duration = Duration::from_secs(30);
 use crate::token_cache::{CachedToken, TokenCache};
 
 /// The secret store backend of a [`RotationClient`].
@@ -196,6 +201,12 @@ impl std::fmt::Debug for RotationClient {
 impl RotationClient {
     /// Builds the client. Makes no network call and touches no file.
     pub fn new(config: RotationConfig) -> Result<Self> {
+        if !(0.1..=0.95).contains(&config.token_refresh_fraction) {
+            return Err(Error::Config(format!(
+                "token_refresh_fraction is {}, expected a fraction of a token's life from 0.1 to 0.95 (0.8 by default)",
+                config.token_refresh_fraction
+            )));
+        }
         let client = TokenServiceClient::with_clock(config.client, config.clock.clone())?;
         let (store, lease): (Arc<dyn SecretStore>, Arc<dyn LeaseManager>) = match config.store {
             StoreChoice::File(path) => {
@@ -210,6 +221,8 @@ impl RotationClient {
             StoreChoice::Custom { store, lease } => {
                 let lease =
                     lease.unwrap_or_else(|| Arc::new(MemoryLease::new(config.clock.clone())));
+                let store: Arc<dyn SecretStore> =
+                    Arc::new(CheckedStore::new(store, HOST_STORE_TIMEOUT));
                 (store, lease)
             }
         };

@@ -167,7 +167,8 @@ impl TokenCache {
 
         let life = token.expires_at.duration_since(token.issued_at);
         let refresh_after =
-            SignedDuration::from_secs_f64(life.as_secs_f64() * self.refresh_fraction);
+            SignedDuration::try_from_secs_f64(life.as_secs_f64() * self.refresh_fraction)
+                .unwrap_or(life);
         let refresh_at = token
             .issued_at
             .checked_add(refresh_after)

@@ -394,3 +394,158 @@ async fn schedule_records_each_check() {
     assert_eq!(check.error_code, Some("GATEWAY_ERROR"), "{:?}", check.error);
     client.stop();
 }
+
+/// A cold-cache token request whose secret is reset under it by this
+/// process's own rotation must get a token of the new secret, not a false
+/// "expired" error. The rotation lingers after its Reset so that the request
+/// reads the old secret, gets 401, and waits for the rotation.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn token_request_during_own_rotation_succeeds() {
+    for store in ["file", "memory"] {
+        let f = fixture(10.0).await;
+        let mut config = f.rotation_config();
+        if store == "memory" {
+            config.store = aa_rotation::StoreChoice::Memory;
+        }
+        let client = std::sync::Arc::new(RotationClient::new(config).unwrap());
+        client.status().await.unwrap();
+        client.engine().set_failpoint("reset", FailAction::Delay);
+        let rotating = tokio::spawn({
+            let client = client.clone();
+            async move { client.rotate(FORCE).await }
+        });
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        let token = client
+            .access_token()
+            .await
+            .unwrap_or_else(|e| panic!("{store}: {e}"));
+        assert_eq!(
+            rotating.await.unwrap().unwrap().action,
+            RotationAction::Rotated,
+            "{store}"
+        );
+        assert_eq!(
+            token.secret_fingerprint.as_str(),
+            f.sim.counters().entities[ENTITY].fingerprint,
+            "{store}"
+        );
+        assert_eq!(f.resets(), 1, "{store}");
+    }
+}
+
+/// A rotation whose future is dropped (an asyncio task cancelled, a request
+/// handler timing out) must not keep the in-process lease until its
+/// ten-minute time-to-live.
+#[tokio::test]
+async fn cancelled_rotation_releases_memory_lease() {
+    let f = fixture(100.0).await;
+    let mut config = f.rotation_config();
+    config.store = aa_rotation::StoreChoice::Memory;
+    config.engine.lease_wait = Duration::from_secs(2);
+    let client = RotationClient::new(config).unwrap();
+    client.status().await.unwrap();
+    f.sim
+        .inject_fault(Endpoint::SecretReset, Fault::Latency { ms: 1_500 }, Some(1))
+        .unwrap();
+    let cancelled = tokio::time::timeout(Duration::from_millis(300), client.rotate(FORCE)).await;
+    assert!(cancelled.is_err(), "the rotation should still be running");
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    // Whether or not the Reset took effect, recover can take the lease at once
+    // and settles the outcome through Read.
+    let started = std::time::Instant::now();
+    let outcome = client.recover().await.unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "recover waited for the lease"
+    );
+    assert!(
+        matches!(
+            outcome.action,
+            aa_rotation::engine::RecoveryAction::Completed
+                | aa_rotation::engine::RecoveryAction::RolledBack
+        ),
+        "{:?}",
+        outcome.action
+    );
+    let token = client.access_token().await.unwrap();
+    assert_eq!(
+        token.secret_fingerprint.as_str(),
+        f.sim.counters().entities[ENTITY].fingerprint
+    );
+}
+
+/// `token_refresh_fraction = NaN` used to panic inside the token cache.
+#[tokio::test]
+async fn nan_refresh_fraction_is_rejected() {
+    let f = fixture(100.0).await;
+    for fraction in [f64::NAN, 0.0, 2.0, -1.0] {
+        let mut config = f.rotation_config();
+        config.token_refresh_fraction = fraction;
+        let error = RotationClient::new(config).unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::Config, "{fraction}");
+        assert!(error.to_string().contains("0.1 to 0.95"), "{error}");
+    }
+}
+
+/// Host-language stores, as the bindings pass them in.
+struct OddStore {
+    behaviour: &'static str,
+}
+
+#[async_trait::async_trait]
+impl SecretStore for OddStore {
+    async fn get(
+        &self,
+        _entity_id: &str,
+    ) -> aa_rotation::Result<Option<aa_rotation::store::SecretRecord>> {
+        match self.behaviour {
+            "hang" => std::future::pending().await,
+            "other-entity" => Ok(Some(aa_rotation::store::SecretRecord::new("OTHER"))),
+            _ => Ok(None),
+        }
+    }
+    async fn put(
+        &self,
+        _record: &aa_rotation::store::SecretRecord,
+        _expected: Option<u64>,
+    ) -> aa_rotation::Result<bool> {
+        Ok(false)
+    }
+    fn describe(&self) -> String {
+        format!("test store ({})", self.behaviour)
+    }
+}
+
+fn custom(f: &common::Fixture, behaviour: &'static str) -> RotationClient {
+    let mut config = f.rotation_config();
+    let store: std::sync::Arc<dyn SecretStore> = std::sync::Arc::new(OddStore { behaviour });
+    config.store = aa_rotation::StoreChoice::Custom { store, lease: None };
+    RotationClient::new(config).unwrap()
+}
+
+#[tokio::test]
+async fn store_declining_first_write_is_named() {
+    let f = fixture(100.0).await;
+    let error = custom(&f, "decline").status().await.unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Store, "{error}");
+    assert!(error.to_string().contains("put returned false"), "{error}");
+}
+
+#[tokio::test]
+async fn store_record_of_other_entity_is_rejected() {
+    let f = fixture(100.0).await;
+    let error = custom(&f, "other-entity").status().await.unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Store, "{error}");
+    assert!(error.to_string().contains("\"OTHER\""), "{error}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn hung_store_times_out() {
+    let f = fixture(100.0).await;
+    let error = custom(&f, "hang").status().await.unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Store, "{error}");
+    assert!(
+        error.to_string().contains("did not return within 30 s"),
+        "{error}"
+    );
+}

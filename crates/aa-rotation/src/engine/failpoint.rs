@@ -13,15 +13,19 @@ pub enum FailAction {
     Abort,
     /// Sleep for ten minutes, so that a test can kill the process at this step.
     Pause,
+    /// Sleep for half a second and go on, so that a test can act while a
+    /// rotation stands between two steps.
+    Delay,
 }
 
 impl FailAction {
-    /// Parses `panic`, `abort` or `pause`.
+    /// Parses `panic`, `abort`, `pause` or `delay`.
     pub fn parse(text: &str) -> Option<Self> {
         match text {
             "panic" => Some(FailAction::Panic),
             "abort" => Some(FailAction::Abort),
             "pause" => Some(FailAction::Pause),
+            "delay" => Some(FailAction::Delay),
             _ => None,
         }
     }
@@ -59,6 +63,7 @@ impl Failpoints {
                 eprintln!("failpoint: paused after step {step}");
                 tokio::time::sleep(Duration::from_secs(600)).await;
             }
+            Some(FailAction::Delay) => tokio::time::sleep(Duration::from_millis(500)).await,
         }
     }
 }

@@ -632,7 +632,13 @@ impl Engine {
             });
         }
         let _local = self.local.lock().await;
-        self.heal_drift().await?;
+        // A rotation in this process may have finished while this call waited
+        // for the lock: its new secret is the answer.
+        let stored = self.effective_secret().await?;
+        if stored.fingerprint != *rejected {
+            return Ok(stored);
+        }
+        self.heal_drift(rejected).await?;
         self.effective_secret().await
     }
 
@@ -665,14 +671,24 @@ impl Engine {
         match store::save(self.store.as_ref(), &mut record, None).await {
             Ok(()) => Ok(record),
             // Another process bootstrapped first: use its record.
-            Err(Error::StoreConflict { .. }) => self
-                .store
-                .get(self.entity_id())
-                .await?
-                .filter(|r| r.effective().is_some())
-                .ok_or_else(|| Error::NotBootstrapped {
-                    entity_id: self.entity_id().to_owned(),
-                }),
+            Err(conflict @ Error::StoreConflict { .. }) => {
+                match self
+                    .store
+                    .get(self.entity_id())
+                    .await?
+                    .filter(|r| r.effective().is_some())
+                {
+                    Some(record) => Ok(record),
+                    // Nothing was written by anyone else: the store declined
+                    // the write itself (its put returned false).
+                    None => Err(Error::Store(format!(
+                        "the store declined to save the first record of entity {} (put returned false) although it \
+                         holds none; a store's put must return true when it saves a record whose expected version is \
+                         none ({conflict})",
+                        self.entity_id()
+                    ))),
+                }
+            }
             Err(other) => Err(other),
         }
     }

@@ -4,6 +4,8 @@
 
 use tracing::Instrument;
 
+use crate::secret::Fingerprint;
+
 use super::{Engine, RecoveryAction, RecoveryOutcome, effective_fingerprint};
 use crate::error::{Error, ErrorKind, Result};
 use crate::events::EventKind;
@@ -56,34 +58,49 @@ impl Engine {
                     && self.config.credentials.is_some() =>
             {
                 tracing::warn!(fingerprint = %secret.fingerprint, "the stored secret was rejected and no rotation is journaled; reading the service's current secret");
-                self.heal_drift().await
+                self.heal_drift(&secret.fingerprint).await
             }
             Err(error) => Err(error),
         }
     }
 
-    /// Replaces a rejected stored secret with the one Read returns.
-    pub(super) async fn heal_drift(&self) -> Result<RecoveryOutcome> {
+    /// Replaces the rejected stored secret (fingerprint `rejected`) with the
+    /// one Read returns.
+    pub(super) async fn heal_drift(&self, rejected: &Fingerprint) -> Result<RecoveryOutcome> {
         let (guard, _) = self.acquire_lease().await?;
-        let result = self.heal_drift_under_lease(&guard).await;
+        let result = self.heal_drift_under_lease(&guard, rejected).await;
         self.release(guard).await;
         result
     }
 
-    async fn heal_drift_under_lease(&self, guard: &LeaseGuard) -> Result<RecoveryOutcome> {
+    async fn heal_drift_under_lease(
+        &self,
+        guard: &LeaseGuard,
+        rejected: &Fingerprint,
+    ) -> Result<RecoveryOutcome> {
         let mut record = self.load_record().await?;
         let fence = guard.info.fence.max(record.fence + 1);
         let stored = effective_fingerprint(&record)?;
+        if stored != *rejected {
+            // Another rotation or recovery replaced the rejected secret while
+            // this call waited for the lease.
+            return Ok(RecoveryOutcome {
+                entity_id: self.entity_id().to_owned(),
+                action: RecoveryAction::Nothing,
+                fingerprint: Some(stored),
+                message: "another rotation replaced the rejected secret; nothing to heal".into(),
+            });
+        }
         let info = self.read_current().await?;
         let fingerprint = info.secret.fingerprint();
         if fingerprint == stored {
             // The service's current secret is the stored one and it is still
             // rejected: it expired past the grace period. Only a Reset helps.
+            tracing::warn!(fingerprint = %stored, "the Token Service returns the rejected secret as current: it has expired past the grace period and needs a forced rotation");
             return Err(Error::InvalidEntitySecret {
                 entity_id: self.entity_id().to_owned(),
                 detail: crate::error::ServiceDetail {
                     status: 401,
-                    error_msg: Some("the Token Service still returns the stored secret as current, so it has expired past the grace period".into()),
                     ..Default::default()
                 },
             });

@@ -1,7 +1,7 @@
 //! Leases in process memory: one rotation at a time within one process.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -15,7 +15,33 @@ use crate::error::{Error, Result};
 pub struct MemoryLease {
     holder: String,
     clock: Clock,
-    state: Mutex<HashMap<String, (u64, Option<LeaseInfo>)>>,
+    state: Arc<Table>,
+}
+
+/// Per entity: the last fencing number and the current holder.
+type Table = Mutex<HashMap<String, (u64, Option<LeaseInfo>)>>;
+
+/// Kept in the guard: dropping it releases the lease, so that a rotation
+/// that is cancelled (its future dropped) or panics frees the entity at once
+/// instead of after the time-to-live.
+struct ReleaseOnDrop {
+    table: Weak<Table>,
+    entity_id: String,
+    fence: u64,
+}
+
+impl Drop for ReleaseOnDrop {
+    fn drop(&mut self) {
+        let Some(table) = self.table.upgrade() else {
+            return;
+        };
+        let Ok(mut state) = table.lock() else { return };
+        if let Some((_, held)) = state.get_mut(&self.entity_id)
+            && held.as_ref().is_some_and(|info| info.fence == self.fence)
+        {
+            *held = None;
+        }
+    }
 }
 
 impl MemoryLease {
@@ -24,7 +50,7 @@ impl MemoryLease {
         Self {
             holder: holder_name(),
             clock,
-            state: Mutex::new(HashMap::new()),
+            state: Arc::new(Mutex::new(HashMap::new())),
         }
     }
 }
@@ -50,22 +76,22 @@ impl LeaseManager for MemoryLease {
             expires_at: expiry(now, ttl),
         };
         *held = Some(info.clone());
+        let hold = ReleaseOnDrop {
+            table: Arc::downgrade(&self.state),
+            entity_id: entity_id.to_owned(),
+            fence: *fence,
+        };
         Ok(Some(LeaseGuard {
             entity_id: entity_id.to_owned(),
             info,
-            hold: None,
+            hold: Some(Box::new(hold)),
         }))
     }
 
     async fn release(&self, guard: LeaseGuard) -> Result<()> {
-        let mut state = self.state.lock().map_err(|_| poisoned())?;
-        if let Some((_, held)) = state.get_mut(&guard.entity_id)
-            && held
-                .as_ref()
-                .is_some_and(|info| info.fence == guard.info.fence)
-        {
-            *held = None;
-        }
+        // Dropping the guard's `ReleaseOnDrop` frees the lease if it is still
+        // this guard's (an expired lease taken over by another holder is kept).
+        drop(guard);
         Ok(())
     }
 
@@ -112,6 +138,25 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!(second.info.fence, 2);
+    }
+
+    #[tokio::test]
+    async fn dropped_guard_releases_lease() {
+        let lease = MemoryLease::new(Clock::system());
+        let guard = lease
+            .try_acquire("FIU-1", Duration::from_secs(600))
+            .await
+            .unwrap()
+            .unwrap();
+        drop(guard);
+        assert!(lease.holder("FIU-1").await.unwrap().is_none());
+        assert!(
+            lease
+                .try_acquire("FIU-1", Duration::from_secs(600))
+                .await
+                .unwrap()
+                .is_some()
+        );
     }
 
     #[tokio::test]

@@ -252,3 +252,60 @@ pub async fn save(
     record.version = next.version;
     Ok(())
 }
+
+/// A store written in a host language, guarded: each call must finish within
+/// `timeout` (a callback that never returns would otherwise hang every
+/// rotation and token refresh), and a loaded record must belong to the entity
+/// requested (a store keyed wrongly must not hand one entity's secret to
+/// another).
+pub struct CheckedStore {
+    inner: std::sync::Arc<dyn SecretStore>,
+    timeout: std::time::Duration,
+}
+
+impl CheckedStore {
+    /// Wraps `inner`; each call fails with [`Error::Store`] after `timeout`.
+    pub fn new(inner: std::sync::Arc<dyn SecretStore>, timeout: std::time::Duration) -> Self {
+        Self { inner, timeout }
+    }
+
+    async fn bounded<T>(
+        &self,
+        call: &str,
+        work: impl std::future::Future<Output = Result<T>>,
+    ) -> Result<T> {
+        tokio::time::timeout(self.timeout, work).await.map_err(|_| {
+            Error::Store(format!(
+                "the store's {call}() did not return within {} s; check the store's backend (a vault or \
+                 database) and its network",
+                self.timeout.as_secs()
+            ))
+        })?
+    }
+}
+
+#[async_trait]
+impl SecretStore for CheckedStore {
+    async fn get(&self, entity_id: &str) -> Result<Option<SecretRecord>> {
+        let record = self.bounded("get", self.inner.get(entity_id)).await?;
+        if let Some(found) = &record
+            && found.entity_id != entity_id
+        {
+            return Err(Error::Store(format!(
+                "the store returned the record of entity {:?} when asked for entity {entity_id:?}; check how the \
+                 store keys its records",
+                found.entity_id
+            )));
+        }
+        Ok(record)
+    }
+
+    async fn put(&self, record: &SecretRecord, expected_version: Option<u64>) -> Result<bool> {
+        self.bounded("put", self.inner.put(record, expected_version))
+            .await
+    }
+
+    fn describe(&self) -> String {
+        self.inner.describe()
+    }
+}
