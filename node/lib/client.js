@@ -287,6 +287,8 @@ class RotationClient {
    * first schedule.
    */
   async start() {
+    // A schedule on a closed client would rotate with nobody listening.
+    if (this.#closed) throw configError('the client is closed; create a new RotationClient to start a schedule')
     try {
       await this.#native.start()
     } catch (error) {
@@ -321,6 +323,7 @@ class RotationClient {
    * for all of them. Events carry fingerprints, never secrets.
    */
   on(name, listener) {
+    if (this.#closed) throw configError('the client is closed; events are no longer delivered')
     if (!EVENT_NAMES.has(name)) throw configError(`unknown event ${JSON.stringify(name)}; use one of ${[...EVENT_NAMES].join(', ')}`)
     if (typeof listener !== 'function') throw configError('the listener must be a function')
     this.#listeners.add(name, listener)

@@ -24,6 +24,14 @@ describe('lifecycle', { timeout: 60_000 }, () => {
     await world.sim.shutdown()
   })
 
+  test('closed client refuses start and on', async () => {
+    const client = new RotationClient(world.options())
+    client.close()
+    await assert.rejects(client.start(), (error) => error.code === 'CONFIG' && /closed/.test(error.message))
+    assert.throws(() => client.on('event', () => {}), (error) => error.code === 'CONFIG' && /closed/.test(error.message))
+    assert.equal(world.sim.counters().resets[world.entityId] ?? 0, 0)
+  })
+
   test('unreferenced clients are collected', async () => {
     let collected = 0
     const registry = new FinalizationRegistry(() => {
