@@ -9,7 +9,7 @@ mod common;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use aa_rotation::engine::{FailAction, RecoveryAction, RotationAction};
+use aa_rotation::engine::{RecoveryAction, RotationAction};
 use aa_rotation::store::{Journal, RotationResult, SecretStore};
 use aa_rotation::{
     ClientSecret, ErrorKind, EventKind, RotateOptions, RotationClient, RotationWindow, SecretState,
@@ -205,15 +205,7 @@ async fn html_502_on_reset_leaves_store_unchanged() {
 /// client (a new process, as far as the engine can tell).
 async fn crash_then_recover(step: &str) -> (common::Fixture, RecoveryAction) {
     let f = fixture(10.0).await;
-    let crashing = f.shared_client();
-    crashing.engine().set_failpoint(step, FailAction::Panic);
-    let task = tokio::spawn({
-        let crashing = crashing.clone();
-        async move { crashing.rotate(DUE).await }
-    });
-    let joined = task.await;
-    assert!(joined.unwrap_err().is_panic(), "step {step}");
-    drop(crashing);
+    f.crash_rotation(step, false).await;
 
     let outcome = f.rotation_client().recover().await.unwrap();
     let stored = f.stored_secret().await;
@@ -269,14 +261,7 @@ async fn crash_after_promote_needs_nothing() {
 #[tokio::test]
 async fn rotate_after_crash_recovers_first() {
     let f = fixture(10.0).await;
-    let crashing = f.shared_client();
-    crashing.engine().set_failpoint("reset", FailAction::Panic);
-    let joined = tokio::spawn({
-        let crashing = crashing.clone();
-        async move { crashing.rotate(DUE).await }
-    })
-    .await;
-    assert!(joined.is_err());
+    f.crash_rotation("reset", false).await;
     // The next rotate finishes the interrupted one; the secret is then fresh.
     let outcome = f.rotation_client().rotate(DUE).await.unwrap();
     // It reports the secret the interrupted rotation made, and sends no Reset.

@@ -74,16 +74,7 @@ async fn overlapping_forced_rotations_make_one_reset() {
 #[tokio::test]
 async fn forced_rotation_after_crash_sends_no_second_reset() {
     let f = fixture(100.0).await;
-    let crashing = f.shared_client();
-    crashing
-        .engine()
-        .set_failpoint("persist", FailAction::Panic);
-    let joined = tokio::spawn({
-        let crashing = crashing.clone();
-        async move { crashing.rotate(FORCE).await }
-    })
-    .await;
-    assert!(joined.is_err());
+    f.crash_rotation("persist", true).await;
     let outcome = f.rotation_client().rotate(FORCE).await.unwrap();
     assert_eq!(outcome.action, RotationAction::RotatedElsewhere);
     assert_eq!(f.resets(), 1);
@@ -139,16 +130,7 @@ async fn short_granted_validity_does_not_loop() {
 #[tokio::test]
 async fn dry_run_does_not_recover() {
     let f = fixture(100.0).await;
-    let crashing = f.shared_client();
-    crashing
-        .engine()
-        .set_failpoint("persist", FailAction::Panic);
-    let joined = tokio::spawn({
-        let crashing = crashing.clone();
-        async move { crashing.rotate(FORCE).await }
-    })
-    .await;
-    assert!(joined.is_err());
+    f.crash_rotation("persist", true).await;
     let before = record(&f).await;
     let calls_before = f.sim.counters().calls;
 

@@ -112,6 +112,24 @@ impl Fixture {
             .is_ok()
     }
 
+    /// Runs a rotation (forced or not) in a client whose engine panics right
+    /// after `step`, as a process crash would stop it, and checks that it did.
+    pub async fn crash_rotation(&self, step: &str, force: bool) {
+        let crashing = self.shared_client();
+        crashing
+            .engine()
+            .set_failpoint(step, aa_rotation::engine::FailAction::Panic);
+        let options = aa_rotation::RotateOptions {
+            force,
+            dry_run: false,
+        };
+        let joined = tokio::spawn(async move { crashing.rotate(options).await }).await;
+        assert!(
+            joined.unwrap_err().is_panic(),
+            "the rotation did not stop at step {step}"
+        );
+    }
+
     /// The secret stored for the entity in the file store.
     pub async fn stored_secret(&self) -> String {
         use aa_rotation::store::SecretStore;
