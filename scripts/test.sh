@@ -4,6 +4,9 @@
 # summary line at the end. Usage: bash scripts/test.sh [rust|python|node|jvm ...]
 set -uo pipefail
 cd "$(dirname "$0")/.."
+# Plain output: no colour codes in logs that are read back for the summary.
+export MAVEN_OPTS="${MAVEN_OPTS:-} -Dstyle.color=never"
+export NO_COLOR=1
 
 parts=("$@")
 [ ${#parts[@]} -eq 0 ] && parts=(rust python node jvm)
@@ -34,5 +37,7 @@ for part in "${parts[@]}"; do
     fi
 done
 
+# Maven may leave colour codes without a newline; the summary gets a clean line.
+printf '\n'
 python3 scripts/summarize_tests.py "$logs"/*.log
 exit $status

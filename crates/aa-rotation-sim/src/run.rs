@@ -55,6 +55,9 @@ pub async fn run(options: RunOptions) -> Result<(), SimError> {
         None => None,
     };
 
+    // Handlers first: a caller may send SIGTERM as soon as it reads the URL,
+    // and without a handler that signal would kill the process outright.
+    let signals = StopSignals::install()?;
     let simulator = Simulator::start_on(options.addr, config).await?;
     if let Some(seed) = seed {
         simulator.seed_document(seed)?;
@@ -70,7 +73,7 @@ pub async fn run(options: RunOptions) -> Result<(), SimError> {
     drop(stdout);
 
     let stdin_closed = options.exit_on_stdin_eof.then(watch_stdin);
-    wait_for_stop(stdin_closed).await?;
+    wait_for_stop(signals, stdin_closed).await?;
 
     tracing::info!("stopping the simulator");
     simulator.shutdown().await;
@@ -104,7 +107,10 @@ fn watch_stdin() -> oneshot::Receiver<()> {
     receiver
 }
 
-async fn wait_for_stop(stdin_closed: Option<oneshot::Receiver<()>>) -> Result<(), SimError> {
+async fn wait_for_stop(
+    mut signals: StopSignals,
+    stdin_closed: Option<oneshot::Receiver<()>>,
+) -> Result<(), SimError> {
     let stdin_closed = async {
         match stdin_closed {
             // A dropped sender also means the reader thread is gone.
@@ -116,32 +122,66 @@ async fn wait_for_stop(stdin_closed: Option<oneshot::Receiver<()>>) -> Result<()
     };
 
     tokio::select! {
-        result = tokio::signal::ctrl_c() => {
-            result.map_err(|source| SimError::Io { context: "failed to listen for SIGINT", source })?;
-            tracing::info!("SIGINT received");
-        }
-        result = terminate_signal() => {
-            result?;
-            tracing::info!("SIGTERM received");
-        }
+        () = signals.interrupt.recv_any() => tracing::info!("SIGINT received"),
+        () = signals.terminate.recv_any() => tracing::info!("SIGTERM received"),
         () = stdin_closed => tracing::info!("standard input closed"),
     }
     Ok(())
 }
 
-#[cfg(unix)]
-async fn terminate_signal() -> Result<(), SimError> {
-    use tokio::signal::unix::{SignalKind, signal};
-
-    let mut terminate = signal(SignalKind::terminate()).map_err(|source| SimError::Io {
-        context: "failed to listen for SIGTERM",
-        source,
-    })?;
-    terminate.recv().await;
-    Ok(())
+/// SIGINT and SIGTERM handlers, installed when created.
+struct StopSignals {
+    interrupt: StopSignal,
+    terminate: StopSignal,
 }
 
+impl StopSignals {
+    #[cfg(unix)]
+    fn install() -> Result<Self, SimError> {
+        use tokio::signal::unix::{SignalKind, signal};
+
+        let listen = |kind: SignalKind, context: &'static str| {
+            signal(kind)
+                .map(StopSignal)
+                .map_err(|source| SimError::Io { context, source })
+        };
+        Ok(StopSignals {
+            interrupt: listen(SignalKind::interrupt(), "failed to listen for SIGINT")?,
+            terminate: listen(SignalKind::terminate(), "failed to listen for SIGTERM")?,
+        })
+    }
+
+    /// Ctrl-C only, where Unix signals do not exist.
+    #[cfg(not(unix))]
+    fn install() -> Result<Self, SimError> {
+        Ok(StopSignals {
+            interrupt: StopSignal(true),
+            terminate: StopSignal(false),
+        })
+    }
+}
+
+#[cfg(unix)]
+struct StopSignal(tokio::signal::unix::Signal);
+
+#[cfg(unix)]
+impl StopSignal {
+    async fn recv_any(&mut self) {
+        self.0.recv().await;
+    }
+}
+
+/// `true` for the Ctrl-C handler; `false` never fires.
 #[cfg(not(unix))]
-async fn terminate_signal() -> Result<(), SimError> {
-    std::future::pending().await
+struct StopSignal(bool);
+
+#[cfg(not(unix))]
+impl StopSignal {
+    async fn recv_any(&mut self) {
+        if self.0 {
+            let _ = tokio::signal::ctrl_c().await;
+        } else {
+            std::future::pending::<()>().await;
+        }
+    }
 }

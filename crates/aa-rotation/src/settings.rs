@@ -307,6 +307,21 @@ impl Settings {
             (None, Some(path)) => Some(Password::new(read_credential_file(path, "password")?)),
             (None, None) => None,
         };
+        if password.as_ref().is_some_and(Password::is_empty) {
+            return Err(Error::Config(
+                "the designated user's password is empty; give the password (AA_ROTATION_PASSWORD or password)"
+                    .into(),
+            ));
+        }
+        if username
+            .as_deref()
+            .is_some_and(|name| name.trim().is_empty())
+        {
+            return Err(Error::Config(
+                "the designated user's username is empty; give the username (AA_ROTATION_USERNAME or username)"
+                    .into(),
+            ));
+        }
         let credentials = match (username, password) {
             (Some(username), Some(password)) => Some(UserCredentials { username, password }),
             (None, None) => None,
@@ -592,6 +607,22 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(error.contains("chmod 600"), "{error}");
+    }
+
+    #[test]
+    fn empty_password_from_a_library_is_rejected() {
+        let mut settings = Settings::load_with(
+            None,
+            vars(&[
+                ("AA_ROTATION_ENTITY_ID", "E"),
+                ("AA_ROTATION_ENV", "uat"),
+                ("AA_ROTATION_USERNAME", "ops@example.com"),
+            ]),
+        )
+        .unwrap();
+        settings.set_password(Password::new(""));
+        let error = settings.into_config().unwrap_err().to_string();
+        assert!(error.contains("password is empty"), "{error}");
     }
 
     #[test]
