@@ -26,7 +26,7 @@ pub enum Endpoint {
 }
 
 impl Endpoint {
-    /// A stable, short name, used in logs and metrics.
+    /// Returns a stable, short name, used in logs and metrics.
     pub fn as_str(self) -> &'static str {
         match self {
             Endpoint::UserToken => "user_token",
@@ -44,7 +44,7 @@ impl fmt::Display for Endpoint {
     }
 }
 
-/// What the Token Service said in its JSON error envelope, already scrubbed.
+/// The fields of the Token Service's JSON error envelope, already scrubbed.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ServiceDetail {
     /// HTTP status code.
@@ -100,7 +100,7 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
-    /// The stable code, for example `INVALID_USER_CREDENTIALS`.
+    /// Returns the stable code, for example `INVALID_USER_CREDENTIALS`.
     pub fn code(self) -> &'static str {
         match self {
             ErrorKind::InvalidUserCredentials => "INVALID_USER_CREDENTIALS",
@@ -282,7 +282,7 @@ pub enum Error {
     )]
     LeaseLost { entity_id: String, fence: u64 },
 
-    /// The store holds no secret and there is no way to obtain one.
+    /// The store contains no secret and there is no way to obtain one.
     #[error(
         "no secret is stored for entity {entity_id}; configure the designated user's username and \
          password (the current secret is then read from the Token Service) or set AA_ROTATION_SECRET"
@@ -308,7 +308,7 @@ pub enum Error {
 }
 
 impl Error {
-    /// The kind of this error.
+    /// Returns the kind of this error.
     pub fn kind(&self) -> ErrorKind {
         match self {
             Error::InvalidUserCredentials { .. } => ErrorKind::InvalidUserCredentials,
@@ -334,7 +334,7 @@ impl Error {
         }
     }
 
-    /// The innermost error: the cause of a [`Error::RotationFailed`], else itself.
+    /// Returns the innermost error: the cause of a [`Error::RotationFailed`], else itself.
     pub fn root(&self) -> &Error {
         match self {
             Error::RotationFailed { source, .. } => source.root(),
@@ -342,7 +342,7 @@ impl Error {
         }
     }
 
-    /// What the service said, for the kinds that carry its envelope.
+    /// Returns the service's error envelope, for the kinds that carry one.
     pub fn detail(&self) -> Option<&ServiceDetail> {
         match self.root() {
             Error::InvalidUserCredentials { detail }
@@ -356,7 +356,7 @@ impl Error {
         }
     }
 
-    /// The HTTP status, when the error came from an HTTP response.
+    /// Returns the HTTP status, when the error came from an HTTP response.
     pub fn status(&self) -> Option<u16> {
         match self.root() {
             Error::GatewayError { status, .. } | Error::Redirected { status, .. } => Some(*status),
@@ -364,7 +364,7 @@ impl Error {
         }
     }
 
-    /// The `Retry-After` delay of a rate-limited request.
+    /// Returns the `Retry-After` delay of a rate-limited request.
     pub fn retry_after(&self) -> Option<Duration> {
         match self.root() {
             Error::RateLimited { retry_after, .. } => *retry_after,
@@ -408,7 +408,7 @@ impl Error {
     }
 }
 
-/// The advice added to a failed rotation whose new secret may exist only at
+/// Returns the advice added to a failed rotation whose new secret may exist only at
 /// the Token Service: after the Reset step, or at it when the outcome is
 /// unknown.
 fn recover_hint(step: &str, source: &Error) -> &'static str {

@@ -1,4 +1,4 @@
-//! Where the secret lives: one versioned record per entity.
+//! The secret store: one versioned record per entity.
 //!
 //! A backend implements two operations, [`SecretStore::get`] and
 //! [`SecretStore::put`], where `put` is a compare-and-set on the record's
@@ -33,7 +33,7 @@ pub struct StoredSecret {
     pub fingerprint: Fingerprint,
     /// When it expires, if known.
     pub expires_at: Option<Timestamp>,
-    /// Which field the expiry came from.
+    /// The response field the expiry came from.
     pub expiry_source: ExpirySource,
     /// When this process obtained it.
     pub obtained_at: Timestamp,
@@ -57,8 +57,8 @@ impl StoredSecret {
     }
 }
 
-/// Where an interrupted rotation stopped. Written before each protocol step,
-/// so that [`crate::engine::Engine::recover`] knows what to finish.
+/// The step an interrupted rotation stopped at. Written before each protocol
+/// step, so that [`crate::engine::Engine::recover`] can tell what to finish.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum Journal {
@@ -87,7 +87,7 @@ impl Journal {
     }
 }
 
-/// How the last rotation attempt ended.
+/// The outcome of the last rotation attempt.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RotationResult {
@@ -140,7 +140,7 @@ pub struct SecretRecord {
 }
 
 impl SecretRecord {
-    /// An empty record, not yet stored.
+    /// Creates an empty record, not yet stored.
     pub fn new(entity_id: &str) -> Self {
         Self {
             entity_id: entity_id.to_owned(),
@@ -154,7 +154,7 @@ impl SecretRecord {
         }
     }
 
-    /// The secret the service accepts: the pending one if a Reset went through
+    /// Returns the secret the service accepts: the pending one if a Reset went through
     /// and was not promoted yet, else the current one.
     pub fn effective(&self) -> Option<&StoredSecret> {
         self.pending.as_ref().or(self.current.as_ref())
@@ -208,8 +208,8 @@ pub trait SecretStore: Send + Sync {
     /// Compare-and-set. Returns `Ok(false)` when the version did not match.
     async fn put(&self, record: &SecretRecord, expected_version: Option<u64>) -> Result<bool>;
 
-    /// A description for status output, such as `file:///var/lib/…`. Never
-    /// contains a password.
+    /// Describes the store for status output, such as `file:///var/lib/…`.
+    /// The text never contains a password.
     fn describe(&self) -> String;
 }
 
