@@ -50,7 +50,7 @@ impl Default for RotationPolicy {
     }
 }
 
-/// The longest validity the Token Service grants a secret.
+/// The maximum validity the Token Service grants a secret.
 pub const MAX_SECRET_VALIDITY: Duration = Duration::from_secs(180 * DAY_SECONDS as u64);
 
 impl RotationPolicy {
@@ -112,7 +112,7 @@ impl SecretState {
         }
     }
 
-    /// The `aa-rotation check` exit code of this state: 0 fine, 1 rotation
+    /// Returns the `aa-rotation check` exit code of this state: 0 fine, 1 rotation
     /// due, 2 critical. An unknown expiry is fine: such secrets never expire.
     pub fn check_code(self) -> i32 {
         match self {
@@ -123,7 +123,7 @@ impl SecretState {
     }
 }
 
-/// What the policy concludes about a secret.
+/// The policy's decision about a secret.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Decision {
     pub state: SecretState,
@@ -322,7 +322,7 @@ impl RotationWindow {
         }
     }
 
-    /// The window as written.
+    /// Returns the window as written.
     pub fn as_str(&self) -> &str {
         &self.text
     }

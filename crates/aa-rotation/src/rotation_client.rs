@@ -134,7 +134,7 @@ pub struct RotationClient {
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct CheckResult {
     pub at: jiff::Timestamp,
-    /// What `ensure_fresh` did, when the check succeeded.
+    /// The outcome of `ensure_fresh`, when the check succeeded.
     pub outcome: Option<RotationOutcome>,
     /// The error's message, when the check failed.
     pub error: Option<String>,
@@ -172,7 +172,7 @@ fn check_audit_path(path: &std::path::Path) -> Result<()> {
     Ok(())
 }
 
-/// One run of the background schedule: recover (which verifies the stored
+/// Runs one check of the background schedule: recover (which verifies the stored
 /// secret and heals drift), rotate if due, and drop cached tokens of a secret
 /// that another process replaced.
 async fn scheduled_check(engine: &Engine, tokens: &TokenCache) -> Result<RotationOutcome> {
@@ -263,7 +263,7 @@ impl RotationClient {
     }
 
     /// Drops the cached entity token if its value is `token` (after a peer
-    /// answered 401), or any cached token when `token` is `None`.
+    /// returned 401), or any cached token when `token` is `None`.
     pub fn invalidate(&self, token: Option<&str>) {
         self.tokens.invalidate(token);
     }

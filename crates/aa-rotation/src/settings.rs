@@ -235,7 +235,7 @@ impl Settings {
         self.password.is_some() || self.password_file.is_some()
     }
 
-    /// The username, from the setting or its file.
+    /// Returns the username, from the setting or its file.
     pub fn resolved_username(&self) -> Result<Option<String>> {
         if let Some(name) = &self.username {
             return Ok(Some(name.clone()));
@@ -287,7 +287,7 @@ impl Settings {
             })?;
             if !pem.windows(27).any(|w| w == b"-----BEGIN CERTIFICATE-----") {
                 return Err(Error::Config(format!(
-                    "the CA certificate file {} ({}) holds no PEM certificate (-----BEGIN CERTIFICATE-----)",
+                    "the CA certificate file {} ({}) contains no PEM certificate (-----BEGIN CERTIFICATE-----)",
                     path.display(),
                     setting_name("ca_file")
                 )));

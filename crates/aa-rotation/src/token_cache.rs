@@ -48,7 +48,7 @@ impl std::fmt::Debug for TokenCache {
 }
 
 impl TokenCache {
-    /// A cache that refreshes after `refresh_fraction` (0.1 to 0.95) of a
+    /// Creates a cache that refreshes after `refresh_fraction` (0.1 to 0.95) of a
     /// token's life.
     pub fn new(engine: Arc<Engine>, refresh_fraction: f64) -> Self {
         Self {
@@ -69,7 +69,8 @@ impl TokenCache {
         self.refresh().await
     }
 
-    /// The cached token if it is not yet due for refresh; never waits.
+    /// Returns the cached token if it is not yet due for refresh. It takes no
+    /// async lock and makes no request.
     #[inline]
     pub fn cached(&self) -> Option<Arc<EntityToken>> {
         let slot = self.slot.read().ok()?;
@@ -81,7 +82,7 @@ impl TokenCache {
         }
     }
 
-    /// The cached token and its refresh deadline, fresh or not.
+    /// Returns the cached token and its refresh deadline, fresh or not.
     pub fn snapshot(&self) -> Option<CachedToken> {
         self.slot.read().ok()?.clone()
     }

@@ -50,7 +50,7 @@ async fn unusable_reset_replies_are_resolved_by_read() {
 }
 
 /// Two overlapping forced rotations: the second loaded the record while the
-/// first's journal said `resetting`, and must not send a second Reset.
+/// first's journal was `resetting`, and must not send a second Reset.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn overlapping_forced_rotations_make_one_reset() {
     let f = fixture(100.0).await;
@@ -151,7 +151,7 @@ async fn dry_run_does_not_recover() {
 }
 
 /// During an interrupted rotation the pending secret is the live one, and
-/// status says so.
+/// status reports it.
 #[tokio::test]
 async fn status_shows_pending_secret_as_live() {
     let f = fixture(100.0).await;
@@ -171,7 +171,7 @@ async fn status_shows_pending_secret_as_live() {
 }
 
 /// A lost Reset reply whose Read also fails leaves an unknown outcome, and
-/// the error says what to run next.
+/// the error names the command to run next.
 #[tokio::test]
 async fn unknown_reset_outcome_names_recover() {
     let f = fixture(10.0).await;
@@ -210,7 +210,7 @@ async fn device_store_is_not_a_regular_file() {
 }
 
 #[test]
-fn folder_as_password_file_is_not_a_regular_file() {
+fn folder_password_file_is_rejected() {
     let error = Settings::load_with(None, |name| match name {
         "AA_ROTATION_ENTITY_ID" => Some("E".into()),
         "AA_ROTATION_ENV" => Some("uat".into()),
@@ -354,7 +354,7 @@ async fn probe_reports_entity_not_permitted_and_drift() {
 }
 
 /// The schedule verifies the stored secret every interval and keeps the
-/// result, so that a daemon's health check sees a dead secret.
+/// result, so that a daemon's health check reports a dead secret.
 #[tokio::test]
 async fn schedule_records_each_check() {
     let f = fixture(100.0).await;
@@ -367,7 +367,7 @@ async fn schedule_records_each_check() {
     assert!(check.error.is_none(), "{:?}", check.error);
     assert_eq!(check.outcome.unwrap().action, RotationAction::NotDue);
 
-    // The service fails behind a gateway: the next checks fail and say why.
+    // The service fails behind a gateway: the next checks fail with the error code.
     f.sim
         .inject_fault(Endpoint::EntityToken, Fault::Html { status: 502 }, None)
         .unwrap();

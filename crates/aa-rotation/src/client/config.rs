@@ -1,4 +1,4 @@
-//! Where the Token Service is and how the HTTP client behaves.
+//! The Token Service's address and the HTTP client's settings.
 
 use std::net::IpAddr;
 use std::time::Duration;
@@ -16,7 +16,7 @@ pub enum Environment {
 }
 
 impl Environment {
-    /// The IAM base URL of this environment.
+    /// Returns the IAM base URL of this environment.
     pub fn base_url(self) -> &'static str {
         match self {
             Environment::Sandbox => "https://api.sandbox.sahamati.org.in/iam",
@@ -158,7 +158,7 @@ impl ClientConfig {
         is_loopback_url(&self.base_url)
     }
 
-    /// The URL of a path under the IAM base, such as `v1/entity/secret/read`.
+    /// Returns the URL of a path under the IAM base, such as `v1/entity/secret/read`.
     pub(crate) fn endpoint_url(&self, path: &str) -> Url {
         let mut url = self.base_url.clone();
         let joined = format!("{}/{}", url.path().trim_end_matches('/'), path);

@@ -15,7 +15,7 @@ use crate::secret::{BearerToken, ClientSecret};
 pub struct ServiceMessage {
     /// The message as the service wrote it, cut to 300 characters.
     pub text: String,
-    /// What the message is about.
+    /// The message's topic.
     pub kind: MessageKind,
 }
 
@@ -49,7 +49,7 @@ impl ServiceMessage {
     }
 }
 
-/// Where a secret's expiry came from.
+/// The source of a secret's expiry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ExpirySource {
@@ -71,7 +71,7 @@ pub enum ExpirySource {
 pub struct Expiry {
     /// The instant the secret expires, if known.
     pub at: Option<Timestamp>,
-    /// Which field it came from.
+    /// The response field it came from.
     pub source: ExpirySource,
 }
 

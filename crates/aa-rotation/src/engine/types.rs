@@ -53,13 +53,13 @@ impl EngineConfig {
 /// Options of one `rotate` call.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct RotateOptions {
-    /// Rotate even if the policy says the secret is not due.
+    /// Rotate even if the policy finds the secret not due.
     pub force: bool,
     /// Decide and report, without any Reset.
     pub dry_run: bool,
 }
 
-/// What a `rotate` or `ensure_fresh` call did.
+/// The action a `rotate` or `ensure_fresh` call took.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RotationAction {
@@ -67,8 +67,8 @@ pub enum RotationAction {
     Rotated,
     /// The secret is not due.
     NotDue,
-    /// The secret is due, but the window or the jitter delay holds the
-    /// rotation back.
+    /// The secret is due, but the window or the jitter delay defers the
+    /// rotation.
     Deferred,
     /// Another instance rotated while this one waited.
     RotatedElsewhere,
@@ -141,7 +141,7 @@ pub(super) fn outcome(
     }
 }
 
-/// What [`super::Engine::probe`] found. It changes nothing.
+/// The findings of [`super::Engine::probe`], which changes nothing.
 #[derive(Clone, Debug, Serialize)]
 pub struct ProbeReport {
     pub entity_id: String,
@@ -154,7 +154,7 @@ pub struct ProbeReport {
     pub warning: Option<String>,
 }
 
-/// What `recover` did.
+/// The action `recover` took.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RecoveryAction {
@@ -193,7 +193,7 @@ pub struct RecoveryOutcome {
 #[derive(Clone, Debug, Serialize)]
 pub struct SecretStatus {
     pub entity_id: String,
-    /// Where the record is stored, such as `file:///…`.
+    /// The store location, such as `file:///…`.
     pub store: String,
     pub fingerprint: Option<Fingerprint>,
     pub obtained_at: Option<Timestamp>,

@@ -20,7 +20,7 @@ pub use memory::MemoryLease;
 
 use crate::error::Result;
 
-/// Who holds a lease, and until when.
+/// The holder of a lease, and its expiry.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LeaseInfo {
     /// `host:pid:random`, unique per lease manager.
@@ -68,11 +68,11 @@ pub trait LeaseManager: Send + Sync {
     /// Releases a lease taken by this manager.
     async fn release(&self, guard: LeaseGuard) -> Result<()>;
 
-    /// The current holder, if the lease is held.
+    /// Returns the current holder, if the lease is held.
     async fn holder(&self, entity_id: &str) -> Result<Option<LeaseInfo>>;
 }
 
-/// A holder name for this process: host name, process id and a random suffix,
+/// Returns a holder name for this process: host name, process id and a random suffix,
 /// so that two managers in one process differ too.
 pub fn holder_name() -> String {
     let host = std::fs::read_to_string("/proc/sys/kernel/hostname")

@@ -35,7 +35,7 @@ pub struct FileStore {
 }
 
 impl FileStore {
-    /// A store at `path`. The file is created on the first write; its folder
+    /// Creates a store at `path`. The file is created on the first write; its folder
     /// must exist or be creatable.
     pub fn new(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
@@ -56,12 +56,12 @@ impl FileStore {
         Ok(Self { path })
     }
 
-    /// The store file.
+    /// Returns the store file's path.
     pub fn path(&self) -> &Path {
         &self.path
     }
 
-    /// The lease file beside the store file, used by [`crate::lease::FileLease`].
+    /// Returns the lease file beside the store file, used by [`crate::lease::FileLease`].
     pub fn lease_path(&self) -> PathBuf {
         sibling(&self.path, ".lease")
     }

@@ -23,7 +23,7 @@ pub struct Fixture {
     pub dir: tempfile::TempDir,
 }
 
-/// A simulator whose entity's secret expires in `days_left` days.
+/// Starts a simulator whose entity's secret expires in `days_left` days.
 pub async fn fixture(days_left: f64) -> Fixture {
     fixture_with(days_left, SimConfig::default()).await
 }
@@ -130,7 +130,7 @@ impl Fixture {
         );
     }
 
-    /// The secret stored for the entity in the file store.
+    /// Returns the secret stored for the entity in the file store.
     pub async fn stored_secret(&self) -> String {
         use aa_rotation::store::SecretStore;
         let store = aa_rotation::store::FileStore::new(self.store_path()).unwrap();
