@@ -39,8 +39,14 @@ async fn trace_log_has_no_credentials() {
         .with_ansi(false)
         .with_writer(move || writer.clone())
         .finish();
-    // Thread-local: `#[tokio::test]` runs the simulator's tasks on this thread.
-    let _guard = tracing::subscriber::set_default(subscriber);
+    // The global default, not a thread-local one: the other tests of this
+    // binary run in parallel, and a thread-local subscriber can miss events
+    // whose callsite another thread first saw with no subscriber (tracing
+    // caches that callsite as disabled). No other test here sets one. The
+    // capture then holds those tests' lines too, which carry no credentials
+    // either.
+    tracing::subscriber::set_global_default(subscriber)
+        .expect("no other test sets a global subscriber");
 
     let harness = start().await;
     let mut canaries = vec![PASSWORD.to_owned(), SECRET.to_owned()];
